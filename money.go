@@ -37,11 +37,18 @@ func (m Money) String() string {
 	return fmt.Sprintf("%s$%d.%06d", sign, v/1_000_000, v%1_000_000)
 }
 
-// ParseUSD parses a decimal dollar amount ("2", "0.50", "$1.25") into Money
-// exactly. More than six decimals, a sign other than a leading minus, or an
-// amount beyond ±9e12 dollars is an error.
+// ParseUSD parses a decimal dollar amount ("2", "0.50", "$1.25", "-$0.25")
+// into Money exactly; it reads back what Money.String writes. More than six
+// decimals, a sign other than a leading minus, or an amount beyond ±9e12
+// dollars is an error.
 func ParseUSD(s string) (Money, error) {
-	v, err := parseFixed6(strings.TrimPrefix(strings.TrimSpace(s), "$"))
+	t := strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(t, "-$"); ok {
+		t = "-" + rest
+	} else {
+		t = strings.TrimPrefix(t, "$")
+	}
+	v, err := parseFixed6(t)
 	if err != nil {
 		return 0, fmt.Errorf("amount %q: %w", s, err)
 	}
@@ -66,10 +73,10 @@ func ParseRate(s string) (Rate, error) {
 // String formats r as USD per million tokens without trailing zeros, the
 // way providers publish it ("0.14", "15", "0.028").
 func (r Rate) String() string {
-	v := int64(r)
-	sign := ""
-	if v < 0 {
-		sign, v = "-", -v
+	// The magnitude as uint64 so that the most negative Rate formats too.
+	v, sign := uint64(r), ""
+	if r < 0 {
+		v, sign = -v, "-"
 	}
 	s := fmt.Sprintf("%s%d.%06d", sign, v/1_000_000, v%1_000_000)
 	s = strings.TrimRight(s, "0")

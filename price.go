@@ -52,7 +52,7 @@ func (p Price) RatesFor(inputTokens int64) Rates {
 // Negative counts count as zero; a cost too large for Money saturates at
 // the largest Money.
 func (p Price) Cost(u Usage) Money {
-	r := p.RatesFor(u.InputTotal())
+	r := p.RatesFor(billedInput(u))
 	var hi, lo uint64
 	for _, t := range [...]struct {
 		n int64
@@ -67,7 +67,9 @@ func (p Price) Cost(u Usage) Money {
 		h, l := bits.Mul64(uint64(t.n), uint64(t.r))
 		var c uint64
 		lo, c = bits.Add64(lo, l, 0)
-		hi, _ = bits.Add64(hi, h, c)
+		if hi, c = bits.Add64(hi, h, c); c != 0 {
+			return Money(math.MaxInt64)
+		}
 	}
 	const scale = 1_000_000
 	if hi >= scale {
@@ -81,6 +83,22 @@ func (p Price) Cost(u Usage) Money {
 		return Money(math.MaxInt64)
 	}
 	return Money(q)
+}
+
+// billedInput is the input total that selects the rate tier, counting
+// negative counts as zero (as Cost does) and saturating instead of
+// overflowing.
+func billedInput(u Usage) int64 {
+	var total int64
+	for _, n := range [...]int64{u.Input, u.CacheRead, u.CacheWrite5m, u.CacheWrite1h} {
+		if n > 0 {
+			if total > math.MaxInt64-n {
+				return math.MaxInt64
+			}
+			total += n
+		}
+	}
+	return total
 }
 
 // WorstCase is what a call may cost at most before it is made: inputTokens
