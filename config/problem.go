@@ -72,8 +72,11 @@ func (c *problems) add(line, col int, field, format string, args ...any) {
 		c.ps.Omitted++
 		return
 	}
-	c.ps.List = append(c.ps.List, Problem{File: c.file, Line: line, Column: col, Field: field, Message: fmt.Sprintf(format, args...)})
+	c.ps.List = append(c.ps.List, Problem{File: c.file, Line: line, Column: col, Field: oneLiner.Replace(field), Message: oneLiner.Replace(fmt.Sprintf(format, args...))})
 }
+
+// oneLiner keeps each problem on its line whatever text the file holds.
+var oneLiner = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`)
 
 func (c *problems) any() bool { return len(c.ps.List) > 0 }
 

@@ -42,6 +42,9 @@ func ParseSchedule(spec string) (Schedule, error) {
 	if spec == "" {
 		return Schedule{}, fmt.Errorf("empty schedule (write e.g. \"every 6h\", \"@daily\" or \"0 */6 * * *\")")
 	}
+	if spec == "every" || spec == "@every" {
+		return Schedule{}, fmt.Errorf("%s needs a duration (e.g. every 6h)", spec)
+	}
 	if rest, ok := cutEvery(spec); ok {
 		d, err := ParseDuration(rest)
 		if err != nil {

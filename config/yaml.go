@@ -414,6 +414,10 @@ func (d *decoder) positiveInt(f field, path string, max int64) (int64, bool) {
 	}
 	in, ok := n.(*ast.IntegerNode)
 	if !ok {
+		if s, _ := scalarText(n); s != "" && strings.Trim(s, "0123456789") == "" {
+			d.errorf(n, path, "%s is out of range (1 to %d)", s, max)
+			return 0, false
+		}
 		d.errorf(n, path, "want a whole number, got %s", describe(n))
 		return 0, false
 	}
@@ -488,14 +492,20 @@ func ParseDuration(s string) (time.Duration, error) {
 	return days + v, nil
 }
 
-// fmtDuration prints d without the zero tails of time.Duration.String.
+// fmtDuration prints d without the zero tails of time.Duration.String:
+// "30m", "2h", "1h30m", "7d".
 func fmtDuration(d time.Duration) string {
 	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
 	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // join appends key to a field path.
