@@ -47,14 +47,9 @@ func Parse(filename string, data []byte) (*Catalog, error) {
 	if !ok {
 		return nil, d.errf(body, "want a mapping with date and models, not %s", kind(body))
 	}
-	seen := map[string]ast.Node{}
+	// The YAML parser itself refuses a key repeated in one mapping.
 	for _, kv := range pairs {
-		key := keyText(kv)
-		if prev, dup := seen[key]; dup {
-			return nil, d.errf(kv.Key, "field %s: duplicate (first at line %d)", key, line(prev))
-		}
-		seen[key] = kv.Key
-		switch key {
+		switch key := keyText(kv); key {
 		case "date":
 			s, ok := scalar(kv.Value)
 			if !ok {
@@ -168,15 +163,12 @@ var (
 	longContextFields = []string{"threshold_tokens", "input", "cache_read", "cache_write_5m", "cache_write_1h", "output"}
 )
 
-// fields indexes a mapping's pairs by key, rejecting unknown and repeated
-// keys.
+// fields indexes a mapping's pairs by key, rejecting unknown keys
+// (repeated ones never get past the YAML parser).
 func (d decoder) fields(pairs []*ast.MappingValueNode, ctx string, known []string) (map[string]*ast.MappingValueNode, error) {
 	f := make(map[string]*ast.MappingValueNode, len(pairs))
 	for _, kv := range pairs {
 		key := keyText(kv)
-		if prev, dup := f[key]; dup {
-			return nil, d.errf(kv.Key, "%s: field %s: duplicate (first at line %d)", ctx, key, line(prev.Key))
-		}
 		if !slices.Contains(known, key) {
 			return nil, d.errf(kv.Key, "%s: unknown field %q (want one of %s)", ctx, key, strings.Join(known, ", "))
 		}
@@ -368,9 +360,13 @@ func scalar(n ast.Node) (string, bool) {
 	case *ast.StringNode:
 		return v.Value, true
 	case *ast.IntegerNode:
-		return v.Token.Value, v.Token != nil
+		if v.Token != nil {
+			return v.Token.Value, true
+		}
 	case *ast.FloatNode:
-		return v.Token.Value, v.Token != nil
+		if v.Token != nil {
+			return v.Token.Value, true
+		}
 	}
 	return "", false
 }
