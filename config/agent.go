@@ -52,11 +52,24 @@ var (
 // a-z, 0-9, '.', '_' and '-', starting with a letter or digit.
 func ValidName(s string) bool { return nameRe.MatchString(s) }
 
+// AgentOptions adds checks that need more than the file itself.
+type AgentOptions struct {
+	// CheckModel, when set, is called for every model in brains; an error
+	// becomes a problem on that model's line (e.g. a model without a
+	// price, which could not be capped).
+	CheckModel func(frugal.ModelRef) error
+}
+
 // LoadAgent reads and validates the agent file at path. Relative paths in
 // it (workspace, jsonschema gates) are resolved against the file's
 // directory. A missing file is ENOTFOUND; every problem in the file is
 // reported at once in an EINVALID error whose cause is a *Problems.
 func LoadAgent(path string) (*frugal.Agent, error) {
+	return LoadAgentWith(path, AgentOptions{})
+}
+
+// LoadAgentWith is LoadAgent with extra checks.
+func LoadAgentWith(path string, opts AgentOptions) (*frugal.Agent, error) {
 	data, err := readFile(path, "agent file")
 	if err != nil {
 		return nil, err
@@ -65,7 +78,7 @@ func LoadAgent(path string) (*frugal.Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent file %s: %w", path, err)
 	}
-	a, err := ParseAgent(path, data, filepath.Dir(abs))
+	a, err := ParseAgentWith(path, data, filepath.Dir(abs), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +117,11 @@ func readFile(path, what string) ([]byte, error) {
 // worker, planner and judge that are present. The error is EINVALID and
 // lists every problem (up to 20), each with its line and field.
 func ParseAgent(filename string, data []byte, baseDir string) (*frugal.Agent, error) {
+	return ParseAgentWith(filename, data, baseDir, AgentOptions{})
+}
+
+// ParseAgentWith is ParseAgent with extra checks.
+func ParseAgentWith(filename string, data []byte, baseDir string, opts AgentOptions) (*frugal.Agent, error) {
 	if baseDir == "" {
 		baseDir = "."
 	}
@@ -111,6 +129,7 @@ func ParseAgent(filename string, data []byte, baseDir string) (*frugal.Agent, er
 		baseDir = abs
 	}
 	d := newDecoder(filename)
+	d.checkModel = opts.CheckModel
 	a := d.agent(data, baseDir)
 	if err := d.err(); err != nil {
 		return nil, err
@@ -355,6 +374,12 @@ func (d *decoder) brains(f field) (out map[string][]frugal.ModelRef, keys []stri
 			case slices.Contains(refs, ref):
 				d.errorf(it, ip, "%s is listed twice", quote(s))
 				continue
+			}
+			if d.checkModel != nil {
+				if err := d.checkModel(ref); err != nil {
+					d.errorf(it, ip, "%v", err)
+					continue
+				}
 			}
 			refs = append(refs, ref)
 		}

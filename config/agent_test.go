@@ -417,3 +417,22 @@ func TestParseAgentHomeWorkspace(t *testing.T) {
 		t.Errorf("workspace %q, want %q", a.Workspace, want)
 	}
 }
+
+func TestCheckModel(t *testing.T) {
+	dir := agentDir(t)
+	src := edit(minimal, "brains: {planner: p/m, worker: w/m}", "brains:\n  planner: p/m\n  worker: [w/m, w/unpriced]\n")
+	known := func(m frugal.ModelRef) error {
+		if m == "w/unpriced" {
+			return frugal.Errorf(frugal.ENOTFOUND, "unknown model %q", m)
+		}
+		return nil
+	}
+	_, err := config.ParseAgentWith("x.yaml", []byte(src), dir, config.AgentOptions{CheckModel: known})
+	ps := problemsOf(t, err)
+	if len(ps) != 1 || ps[0].String() != `x.yaml:7: brains.worker[1]: unknown model "w/unpriced"` {
+		t.Errorf("problems %v", ps)
+	}
+	if _, err := config.ParseAgent("x.yaml", []byte(src), dir); err != nil {
+		t.Errorf("without CheckModel: %v", err)
+	}
+}

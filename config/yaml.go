@@ -26,7 +26,8 @@ const maxFileSize = 1 << 20
 // numbers keep their exact source text.
 type decoder struct {
 	problems
-	anchors map[string]ast.Node
+	anchors    map[string]ast.Node
+	checkModel func(frugal.ModelRef) error // agent files only; may be nil
 }
 
 func newDecoder(file string) *decoder {

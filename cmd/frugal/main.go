@@ -87,6 +87,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newPricesCmd(a),
 		newSpendCmd(a),
 		newBudgetCmd(a),
+		newCheckCmd(a),
 	)
 	return root
 }
