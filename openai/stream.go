@@ -30,7 +30,7 @@ func (e *callbackError) Unwrap() error { return e.err }
 // line is no error while a half-sent event can be told apart.
 func readSSE(r io.Reader, each func(data []byte, last bool) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
+	sc.Buffer(make([]byte, 0, 4<<10), maxLineBytes)
 	var data []byte
 	has := false
 	for sc.Scan() {
@@ -65,6 +65,35 @@ func readSSE(r io.Reader, each func(data []byte, last bool) error) error {
 		return each(data, true)
 	}
 	return nil
+}
+
+// chunkLite is the part of a ChatChunk the adapter reads. Streams are
+// decoded into it rather than into ChatChunk, whose pass-through of
+// unknown members costs allocations on every chunk and is not needed here.
+type chunkLite struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Index int `json:"index"`
+		Delta struct {
+			Content   string         `json:"content"`
+			ToolCalls []toolCallLite `json:"tool_calls"`
+		} `json:"delta"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *Usage       `json:"usage"`
+	Error *ErrorDetail `json:"error"`
+	XGroq *struct {
+		Usage *Usage `json:"usage"`
+	} `json:"x_groq"`
+}
+
+type toolCallLite struct {
+	Index    int    `json:"index"`
+	ID       string `json:"id"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
 }
 
 // streamState assembles a streamed answer.
@@ -124,7 +153,7 @@ func (s *streamState) event(data []byte, last bool) error {
 	if last && !json.Valid(data) {
 		return errTruncated
 	}
-	var ch ChatChunk
+	var ch chunkLite
 	if err := json.Unmarshal(data, &ch); err != nil {
 		return &frugal.ProviderError{Message: "malformed stream chunk: " + err.Error(), Billed: true}
 	}
@@ -152,9 +181,9 @@ func (s *streamState) event(data []byte, last bool) error {
 		if c.Index != 0 {
 			continue // frugal asks for one choice
 		}
-		if c.Delta.Content != nil && *c.Delta.Content != "" {
-			s.text.WriteString(*c.Delta.Content)
-			if err := s.call(frugal.Delta{Text: *c.Delta.Content}); err != nil {
+		if c.Delta.Content != "" {
+			s.text.WriteString(c.Delta.Content)
+			if err := s.call(frugal.Delta{Text: c.Delta.Content}); err != nil {
 				return err
 			}
 		}
@@ -181,7 +210,7 @@ func (s *streamState) call(d frugal.Delta) error {
 	return nil
 }
 
-func (s *streamState) addCall(tc ToolCallDelta) {
+func (s *streamState) addCall(tc toolCallLite) {
 	if s.calls == nil {
 		s.calls = make(map[int]*partialCall)
 	}
@@ -193,12 +222,10 @@ func (s *streamState) addCall(tc ToolCallDelta) {
 	if tc.ID != "" {
 		p.id = tc.ID
 	}
-	if tc.Function != nil {
-		if tc.Function.Name != "" {
-			p.name = tc.Function.Name
-		}
-		p.args.WriteString(tc.Function.Arguments)
+	if tc.Function.Name != "" {
+		p.name = tc.Function.Name
 	}
+	p.args.WriteString(tc.Function.Arguments)
 }
 
 // emitCalls hands the whole tool calls to fn, once: their arguments are

@@ -205,8 +205,8 @@ type ToolCallDelta struct {
 
 // FunctionDelta is the function part of a ToolCallDelta.
 type FunctionDelta struct {
-	Name      string `json:"name,omitempty"`
-	Arguments string `json:"arguments,omitempty"`
+	Name      string  `json:"name,omitempty"`
+	Arguments *string `json:"arguments,omitempty"`
 
 	Extra map[string]json.RawMessage `json:"-"`
 }

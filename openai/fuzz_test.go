@@ -1,0 +1,131 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frugal-dev/frugal"
+)
+
+func seeds(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(filepath.Join("testdata", pattern))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// FuzzParseResponse: any body either fails to decode or parses without
+// panicking, and what decodes re-encodes to JSON that decodes again.
+func FuzzParseResponse(f *testing.F) {
+	seeds(f, "response_*.json")
+	f.Add([]byte(`{"choices":[{"message":{"content":[{"type":"text","text":"a"}],"tool_calls":[{"function":{"arguments":"{"}}]}}],"usage":{"prompt_tokens":1,"cost":"1e-3"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var cr ChatResponse
+		if json.Unmarshal(b, &cr) != nil {
+			return
+		}
+		resp, _ := ParseResponse(&cr)
+		for _, tc := range resp.Message.ToolCalls {
+			if !json.Valid(tc.Arguments) {
+				t.Fatalf("tool call arguments are not JSON: %q", tc.Arguments)
+			}
+		}
+		if resp.UsageKnown {
+			if err := resp.Usage.Validate(); err != nil {
+				t.Fatalf("usage known but invalid: %v", err)
+			}
+		}
+		out, err := json.Marshal(cr)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		var again ChatResponse
+		if err := json.Unmarshal(out, &again); err != nil {
+			t.Fatalf("re-decode %s: %v", out, err)
+		}
+	})
+}
+
+// FuzzReadStream: any byte stream ends in a response and maybe an error,
+// never a panic; the deltas add up to the text.
+func FuzzReadStream(f *testing.F) {
+	seeds(f, "stream_*.sse")
+	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":3,\"function\":{\"arguments\":\"{\\\"a\\\"\"}}]},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]"))
+	f.Add([]byte(": comment\r\ndata: {\"error\":{\"code\":\"x\",\"message\":\"m\"}}\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var text strings.Builder
+		resp, err := readStream(bytes.NewReader(b), true, func(d frugal.Delta) error {
+			text.WriteString(d.Text)
+			if d.ToolCall != nil && !json.Valid(d.ToolCall.Arguments) {
+				t.Fatalf("tool call arguments are not JSON: %q", d.ToolCall.Arguments)
+			}
+			return nil
+		})
+		if text.String() != resp.Message.Content {
+			t.Fatalf("deltas %q != content %q", text.String(), resp.Message.Content)
+		}
+		if err == nil && resp.UsageKnown {
+			if verr := resp.Usage.Validate(); verr != nil {
+				t.Fatal(verr)
+			}
+		}
+	})
+}
+
+// FuzzErrorBody: error bodies of any shape give a bounded, printable message.
+func FuzzErrorBody(f *testing.F) {
+	f.Add([]byte(`{"error":{"message":"m","type":"t","code":"c"}}`))
+	f.Add([]byte(`{"error":"text"}`))
+	f.Add([]byte(`{"object":"error","message":"m","type":"BadRequestError","code":400}`))
+	f.Add([]byte("<html>\x00\xff</html>"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, msg := parseErrorBody(b)
+		if len(msg) > 600 || strings.ContainsAny(msg, "\n\r\t") {
+			t.Fatalf("message %q", msg)
+		}
+	})
+}
+
+// FuzzRetryAfter: any header value gives a wait within [0, 24h].
+func FuzzRetryAfter(f *testing.F) {
+	for _, v := range []string{"7", "1.5", "-3", "NaN", "Inf", "1e400", "Wed, 21 Oct 2015 07:28:00 GMT", "6m0s"} {
+		f.Add(v, v)
+	}
+	now := time.Date(2015, 10, 21, 7, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, ra, reset string) {
+		h := http.Header{}
+		h.Set("Retry-After", ra)
+		h.Set("x-ratelimit-reset-tokens", reset)
+		h.Set("x-ratelimit-remaining-tokens", "0")
+		if d := retryAfter(h, now, true); d < 0 || d > maxRetryAfter {
+			t.Fatalf("retryAfter(%q, %q) = %v", ra, reset, d)
+		}
+	})
+}
+
+func TestParseCost(t *testing.T) {
+	for in, want := range map[string]frugal.Money{
+		"0": 0, "0.95": 950_000, "1.2e-05": 12, "0.0000315": 32, "0.000001": 1, "0.0000010001": 2,
+		"12": 12_000_000, "1E+1": 10_000_000,
+	} {
+		got, err := parseCost(in)
+		if err != nil || got != want {
+			t.Errorf("parseCost(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"-1", "abc", "0x10", "1/3", "1e999999999", "", "9e30"} {
+		if _, err := parseCost(in); err == nil {
+			t.Errorf("parseCost(%q) accepted", in)
+		}
+	}
+}
