@@ -29,7 +29,12 @@ A file named frugal.yaml is checked as the configuration instead.
 Problems are printed one per line as file:line: field: message, and the exit
 status is 2. --json prints {"ok", "files": [{"file", "kind", "ok", "agent",
 "problems": [{"file", "line", "column", "field", "message"}]}]}.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return frugal.Errorf(frugal.EINVALID, "check needs at least one file (frugal check AGENT.yaml)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(a, args, asJSON)
 		},
