@@ -2,6 +2,7 @@ package tool
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -64,7 +65,7 @@ func (b *headTail) Write(p []byte) (int, error) {
 func (b *headTail) Total() int64 { return b.total }
 
 // String returns what was kept, with a marker saying how many bytes were
-// dropped from the middle, as valid UTF-8.
+// dropped from the middle, as valid UTF-8 of at most about max bytes.
 func (b *headTail) String() string {
 	var tail []byte
 	if b.full {
@@ -74,55 +75,101 @@ func (b *headTail) String() string {
 	} else {
 		tail = b.ring
 	}
-	kept := int64(len(b.head) + len(tail))
-	if kept == b.total {
-		return strings.ToValidUTF8(string(b.head)+string(tail), "\uFFFD")
+	if int64(len(b.head)+len(tail)) == b.total {
+		all := append(append([]byte{}, b.head...), tail...)
+		if out, used := validPrefix(all, b.limH+b.limT); used == len(all) {
+			return out
+		}
 	}
-	return joinElided(string(b.head), string(tail), b.total-kept)
+	return joinElided(b.head, tail, b.total, b.limH, b.limT)
 }
 
-// joinElided joins a head and a tail cut from a longer text around a marker,
-// trimming runes split by the cut.
-func joinElided(head, tail string, elided int64) string {
-	h := trimRuneEnd(head)
-	t := trimRuneStart(tail)
-	elided += int64(len(head)-len(h)) + int64(len(tail)-len(t))
-	return strings.ToValidUTF8(h, "\uFFFD") + elidedMarker(elided) + strings.ToValidUTF8(t, "\uFFFD")
+// joinElided joins the valid UTF-8 forms of a head and a tail cut from a
+// text of total bytes, each within its limit, around a marker counting the
+// bytes left out.
+func joinElided(head, tail []byte, total int64, limH, limT int) string {
+	h, usedH := validPrefix(head, limH)
+	t, usedT := validSuffix(tail, limT)
+	return h + elidedMarker(total-int64(usedH)-int64(usedT)) + t
 }
 
 func elidedMarker(n int64) string {
 	return fmt.Sprintf("\n… %d bytes elided …\n", n)
 }
 
-// Clip bounds s to about max bytes: the first and last halves are kept around
-// a "… N bytes elided …" marker. The result is valid UTF-8.
-func Clip(s string, max int) string {
-	if len(s) <= max {
-		return strings.ToValidUTF8(s, "\uFFFD")
+// validPrefix converts the start of b to valid UTF-8 (an invalid byte
+// becomes U+FFFD) of at most limit bytes, never splitting a rune. used is
+// how many bytes of b it stands for.
+func validPrefix(b []byte, limit int) (out string, used int) {
+	var sb strings.Builder
+	for used < len(b) {
+		r, size := utf8.DecodeRune(b[used:])
+		n := size
+		if r == utf8.RuneError && size <= 1 {
+			n = len(string(utf8.RuneError))
+		}
+		if sb.Len()+n > limit {
+			break
+		}
+		if n == size {
+			sb.Write(b[used : used+size])
+		} else {
+			sb.WriteRune(utf8.RuneError)
+		}
+		used += size
 	}
-	if max <= 0 {
-		return elidedMarker(int64(len(s)))
-	}
-	h := max / 2
-	t := max - h
-	return joinElided(s[:h], s[len(s)-t:], int64(len(s)-h-t))
+	return sb.String(), used
 }
 
-// ClipTail keeps the last max bytes of s, starting at a line boundary when
-// one is near, behind a note saying how much came before.
-func ClipTail(s string, max int) string {
-	if len(s) <= max {
-		return strings.ToValidUTF8(s, "\uFFFD")
+// validSuffix is validPrefix from the end of b.
+func validSuffix(b []byte, limit int) (out string, used int) {
+	var parts []string
+	n := 0
+	for used < len(b) {
+		end := len(b) - used
+		r, size := utf8.DecodeLastRune(b[:end])
+		part := string(b[end-size : end])
+		if r == utf8.RuneError && size <= 1 {
+			part = string(utf8.RuneError)
+		}
+		if n+len(part) > limit {
+			break
+		}
+		parts = append(parts, part)
+		n += len(part)
+		used += size
 	}
-	if max <= 0 {
-		return fmt.Sprintf("… %d bytes before this …\n", len(s))
+	slices.Reverse(parts)
+	return strings.Join(parts, ""), used
+}
+
+// Clip bounds s to about n bytes: the first and last halves are kept around
+// a "… N bytes elided …" marker. The result is valid UTF-8.
+func Clip(s string, n int) string {
+	n = max(n, 0)
+	if out, used := validPrefix([]byte(s[:min(len(s), n+utf8.UTFMax)]), n); used == len(s) {
+		return out
 	}
-	t := s[len(s)-max:]
-	if i := strings.IndexByte(t, '\n'); i >= 0 && i < max/4 {
-		t = t[i+1:]
+	h := n / 2
+	head := s[:min(len(s), h+utf8.UTFMax)]
+	tail := s[max(0, len(s)-(n-h)-utf8.UTFMax):]
+	return joinElided([]byte(head), []byte(tail), int64(len(s)), h, n-h)
+}
+
+// ClipTail keeps the last n bytes of s, starting at a line boundary when
+// one is near, behind a note saying how many bytes came before.
+func ClipTail(s string, n int) string {
+	n = max(n, 0)
+	if out, used := validPrefix([]byte(s[:min(len(s), n+utf8.UTFMax)]), n); used == len(s) {
+		return out
 	}
-	t = trimRuneStart(t)
-	return fmt.Sprintf("… %d bytes before this …\n", len(s)-len(t)) + strings.ToValidUTF8(t, "\uFFFD")
+	_, used := validSuffix([]byte(s[max(0, len(s)-n-utf8.UTFMax):]), n)
+	raw := s[len(s)-used:]
+	if i := strings.IndexByte(raw, '\n'); i >= 0 && i < n/4 {
+		raw = raw[i+1:]
+	}
+	t, _ := validSuffix([]byte(raw), n)
+	return fmt.Sprintf("… %d bytes before this …\n", len(s)-len(raw)) + t
 }
 
 // trimRuneEnd drops a rune cut in half at the end of s.
@@ -137,16 +184,6 @@ func trimRuneEnd(s string) string {
 				return s[:len(s)-i]
 			}
 			return s
-		}
-	}
-	return s
-}
-
-// trimRuneStart drops continuation bytes of a rune cut at the start of s.
-func trimRuneStart(s string) string {
-	for i := 0; i < utf8.UTFMax && i < len(s); i++ {
-		if utf8.RuneStart(s[i]) {
-			return s[i:]
 		}
 	}
 	return s

@@ -51,6 +51,9 @@ func (w *Workspace) readFile(a readArgs) (Result, error) {
 	if end != 0 && end < start {
 		return failf("read_file: end_line %d is before start_line %d", end, start), nil
 	}
+	if a.Path == "" {
+		return failf("read_file: path is empty"), nil
+	}
 	f, err := w.Open(a.Path)
 	if err != nil {
 		return userError(err)
@@ -62,10 +65,11 @@ func (w *Workspace) readFile(a readArgs) (Result, error) {
 		return failf("read_file: %s is a binary file (%d bytes)", a.Path, fi.Size()), nil
 	}
 	budget := w.opts.MaxResultBytes - 200
+	lineMax := max(min(maxLineBytes, budget/2), 80)
 	var b strings.Builder
 	n := 0
 	for {
-		line, long, err := readLine(br, maxLineBytes)
+		line, long, err := readLine(br, lineMax)
 		if err == io.EOF {
 			break
 		}
