@@ -26,21 +26,21 @@ func escapeFixture(t *testing.T) (ws *tool.Workspace, root, outside string) {
 	writeFile(t, filepath.Join(outside, "secret.txt"), "secret\n")
 	writeFile(t, filepath.Join(root, "sub", "f.txt"), "inside\n")
 	writeFile(t, filepath.Join(root, "x"), "x\n")
-	symlink(t, "/etc", filepath.Join(root, "etc"))                                   // absolute, out
-	symlink(t, "chain2", filepath.Join(root, "chain1"))                              // chain ...
-	symlink(t, "sub/../chain3", filepath.Join(root, "chain2"))                       // ... through a dir ...
-	symlink(t, "../outside/secret.txt", filepath.Join(root, "chain3"))               // ... out
+	symlink(t, "/etc", filepath.Join(root, "etc"))                                    // absolute, out
+	symlink(t, "chain2", filepath.Join(root, "chain1"))                               // chain ...
+	symlink(t, "sub/../chain3", filepath.Join(root, "chain2"))                        // ... through a dir ...
+	symlink(t, "../outside/secret.txt", filepath.Join(root, "chain3"))                // ... out
 	symlink(t, filepath.Join(outside, "nothing-here"), filepath.Join(root, "dangle")) // dangling, out
-	symlink(t, "../outside", filepath.Join(root, "outdir"))                          // a directory out
-	symlink(t, "../ws/x", filepath.Join(root, "outandback"))                         // leaves, comes back
+	symlink(t, "../outside", filepath.Join(root, "outdir"))                           // a directory out
+	symlink(t, "../ws/x", filepath.Join(root, "outandback"))                          // leaves, comes back
 	symlink(t, "loop2", filepath.Join(root, "loop1"))
 	symlink(t, "loop1", filepath.Join(root, "loop2"))
 	symlink(t, "/proc/self/root/etc/passwd", filepath.Join(root, "procroot"))
 	symlink(t, "/proc/self/cwd", filepath.Join(root, "proccwd"))
-	symlink(t, "sub", filepath.Join(root, "in"))                            // relative, in
+	symlink(t, "sub", filepath.Join(root, "in"))                                   // relative, in
 	symlink(t, filepath.Join(root, "sub", "f.txt"), filepath.Join(root, "abs-in")) // absolute, in
-	symlink(t, "sub/not-yet", filepath.Join(root, "dangle-in"))             // dangling, in
-	symlink(t, "..", filepath.Join(root, "sub", "up"))                      // in: sub/up is the root
+	symlink(t, "sub/not-yet", filepath.Join(root, "dangle-in"))                    // dangling, in
+	symlink(t, "..", filepath.Join(root, "sub", "up"))                             // in: sub/up is the root
 	ws, err = tool.NewWorkspace(root, tool.Options{Isolation: frugal.IsolationProcess})
 	if err != nil {
 		t.Fatal(err)
