@@ -436,3 +436,17 @@ func TestCheckModel(t *testing.T) {
 		t.Errorf("without CheckModel: %v", err)
 	}
 }
+
+func BenchmarkParseAgent(b *testing.B) {
+	data, err := os.ReadFile("testdata/agents/good.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir, _ := filepath.Abs("testdata/agents")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := config.ParseAgent("good.yaml", data, dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

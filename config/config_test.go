@@ -197,3 +197,16 @@ func TestLoadExistingDirectory(t *testing.T) {
 		t.Errorf("2 MiB file: %v", err)
 	}
 }
+
+func BenchmarkParseConfig(b *testing.B) {
+	data, err := os.ReadFile("testdata/config/frugal.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := config.Parse("frugal.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -127,11 +127,14 @@ func (s *Store) Decisions(n int) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memory: read decisions: %w", err)
 	}
-	const chunk = 64 << 10
+	// Read backwards in chunks that double from 4 KiB: a few lines cost
+	// one small read, n lines O(n) bytes.
+	chunk := int64(4 << 10)
 	var tail []byte
 	off := st.Size()
 	for off > 0 && bytes.Count(bytes.TrimRight(tail, "\n"), []byte{'\n'}) < n {
-		size := min(int64(chunk), off)
+		size := min(chunk, off)
+		chunk = min(2*chunk, 1<<20)
 		off -= size
 		buf := make([]byte, size, size+int64(len(tail)))
 		if _, err := f.ReadAt(buf, off); err != nil && err != io.EOF {

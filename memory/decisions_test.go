@@ -152,3 +152,51 @@ func BenchmarkDecisionsTail(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentWriters: goroutines sharing a Store never tear a line or
+// a state.
+func TestConcurrentWriters(t *testing.T) {
+	s := open(t, t.TempDir())
+	const writers, each = 6, 15
+	done := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			for i := range each {
+				if err := s.AppendDecision(fmt.Sprintf("writer %d step %d", w, i)); err != nil {
+					done <- err
+					return
+				}
+				if err := s.SaveState(state{Run: fmt.Sprint(w), Seq: i}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range writers {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines, err := s.Decisions(0)
+	if err != nil || len(lines) != writers*each {
+		t.Fatalf("%d lines, %v", len(lines), err)
+	}
+	seen := map[string]bool{}
+	for _, l := range lines {
+		var ts string
+		var w, i int
+		if _, err := fmt.Sscanf(l, "- %s writer %d step %d", &ts, &w, &i); err != nil {
+			t.Fatalf("torn line %q", l)
+		}
+		seen[fmt.Sprint(w, i)] = true
+	}
+	if len(seen) != writers*each {
+		t.Errorf("%d distinct decisions", len(seen))
+	}
+	var st state
+	if found, err := s.LoadState(&st); err != nil || !found || st.Seq != each-1 {
+		t.Errorf("final state %+v, %v, %v", st, found, err)
+	}
+}

@@ -207,3 +207,14 @@ func ExampleStore() {
 	// Output:
 	// - 2026-12-04T10:00:00Z run r1 step 2: accepted (worker, attempt 2)
 }
+
+func BenchmarkSaveState(b *testing.B) {
+	s := open(b, b.TempDir())
+	st := state{Run: "r1", Steps: []string{"plan", "edit", "test"}, Pad: strings.Repeat("p", 2000)}
+	for b.Loop() {
+		st.Seq++
+		if err := s.SaveState(st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
