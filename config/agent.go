@@ -235,6 +235,10 @@ func (d *decoder) workspace(f field, baseDir string) string {
 	if real, err := filepath.EvalSymlinks(p); err == nil {
 		p = real
 	}
+	if filepath.Dir(p) == p {
+		d.errorf(f.at(), "workspace", "%s is the file system root; give the agent a directory of its own", p)
+		return ""
+	}
 	return p
 }
 
@@ -289,15 +293,16 @@ func (d *decoder) budget(f field) frugal.AgentBudget {
 		for j := i + 1; j < len(order); j++ {
 			lo, hi := order[i], order[j]
 			if lo.v > 0 && hi.v > 0 && lo.v > hi.v {
-				d.errorf(m[hi.name].at(), "budget."+hi.name, "%s is below the %s cap %s; a %s cap must be at least the %s cap", usd(hi.v), lo.name, usd(lo.v), hi.name, lo.name)
+				d.errorf(m[hi.name].at(), "budget."+hi.name, "%s is below the %s cap %s; a %s cap must be at least the %s cap", USD(hi.v), lo.name, USD(lo.v), hi.name, lo.name)
 			}
 		}
 	}
 	return b
 }
 
-// usd formats money for people: "$0.50", "$20", "$0.001234".
-func usd(m frugal.Money) string {
+// USD formats an amount for people with as few decimals as it needs
+// ("$0.50", "$20", "$0.001234"); machines get micro-dollars instead.
+func USD(m frugal.Money) string {
 	s := strings.TrimLeft(m.String(), "-$")
 	whole, frac, _ := strings.Cut(s, ".")
 	frac = strings.TrimRight(frac, "0")
@@ -313,10 +318,6 @@ func usd(m frugal.Money) string {
 	}
 	return sign + "$" + whole + "." + frac
 }
-
-// USD formats an amount for people with as few decimals as it needs
-// ("$0.50", "$20", "$0.001234"); never for machines, which get micro-dollars.
-func USD(m frugal.Money) string { return usd(m) }
 
 // brains decodes tier -> models. keys lists every tier the file names,
 // including those whose models were invalid (and already reported).

@@ -223,6 +223,7 @@ func TestAgentProblems(t *testing.T) {
 		{"goal a list", edit(minimal, "goal: g", "goal: [a, b]"), "goal:", "goal", "want a string, got a list"},
 		{"workspace missing dir", edit(minimal, "workspace: repo", "workspace: nope"), "workspace:", "workspace", "directory " + filepath.Join(dir, "nope") + " does not exist"},
 		{"workspace a file", edit(minimal, "workspace: repo", "workspace: plain.txt"), "workspace:", "workspace", "plain.txt is not a directory"},
+		{"workspace root", edit(minimal, "workspace: repo", "workspace: /"), "workspace:", "workspace", "/ is the file system root"},
 		{"short schedule", minimal + "schedule: every 30s\n", "schedule:", "schedule", `"30s" is shorter than the minimum interval of 1m`},
 		{"bad cron", minimal + "schedule: 0 * *\n", "schedule:", "schedule", "has 3 fields; a cron expression has 5"},
 		{"bad cron field", minimal + "schedule: 61 * * * *\n", "schedule:", "schedule", "is not a schedule"},
@@ -447,6 +448,16 @@ func BenchmarkParseAgent(b *testing.B) {
 	for b.Loop() {
 		if _, err := config.ParseAgent("good.yaml", data, dir); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestUSD(t *testing.T) {
+	for m, want := range map[frugal.Money]string{
+		0: "$0", 500_000: "$0.50", 20 * frugal.Dollar: "$20", 1_234: "$0.001234", 1_250_000: "$1.25", -1_500_000: "-$1.50", 100_000: "$0.10",
+	} {
+		if got := config.USD(m); got != want {
+			t.Errorf("USD(%d) = %q, want %q", m, got, want)
 		}
 	}
 }

@@ -227,11 +227,12 @@ func (d *decoder) provider(p field, path string) (Provider, bool) {
 	if f, ok := m["base_url"]; ok {
 		if s, ok := d.nonEmpty(f, path+".base_url"); !ok {
 			bad()
-		} else if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			d.errorf(f.at(), path+".base_url", "%s is not an http(s) URL", quote(s))
-			bad()
-		} else if u.User != nil {
+		} else if u, err := url.Parse(s); strings.Contains(s, "@") || (err == nil && u.User != nil) {
+			// Never echo it: the part before @ is likely a secret.
 			d.errorf(f.at(), path+".base_url", "credentials in the URL do not belong in frugal.yaml; use api_key_env")
+			bad()
+		} else if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			d.errorf(f.at(), path+".base_url", "%s is not an http(s) URL", quote(s))
 			bad()
 		} else {
 			pr.BaseURL = strings.TrimRight(s, "/")

@@ -101,6 +101,8 @@ func TestConfigRejectsLiteralKeys(t *testing.T) {
 		{"providers:\n  x:\n    headers: { Authorization: Bearer " + secret + " }\n", "providers.x.headers.Authorization", "credentials do not belong in frugal.yaml"},
 		{"providers:\n  x:\n    headers: { x-api-key: " + secret + " }\n", "providers.x.headers.x-api-key", "credentials do not belong"},
 		{"providers:\n  x:\n    base_url: https://user:" + secret + "@host/v1\n", "providers.x.base_url", "credentials in the URL"},
+		{"providers:\n  x:\n    base_url: ftp://user:" + secret + "@host/v1\n", "providers.x.base_url", "credentials in the URL"},
+		{"providers:\n  x:\n    base_url: \"https://u:" + secret + "@ho st\"\n", "providers.x.base_url", "credentials in the URL"},
 	}
 	for _, c := range cases {
 		_, err := config.Parse("f.yaml", []byte(c.src))
