@@ -299,6 +299,11 @@ func (tx *wtx) settle(h frugal.Hold, s frugal.Settlement) (frugal.Call, error) {
 	if _, err := bump.ExecContext(tx.ctx, args...); err != nil {
 		return frugal.Call{}, sqlErr(err)
 	}
+	dk := dailyKeyOf(c)
+	if _, err := st.bumpDaily.ExecContext(tx.ctx, dk.day, dk.agent, dk.tier, dk.provider, dk.model, 1,
+		u.Input, u.CacheRead, u.CacheWrite5m, u.CacheWrite1h, u.Output, u.Reasoning, int64(s.Cost)); err != nil {
+		return frugal.Call{}, sqlErr(err)
+	}
 	return c, nil
 }
 
@@ -355,4 +360,27 @@ func addSat(a, b frugal.Money) frugal.Money {
 		return math.MaxInt64
 	}
 	return a + b
+}
+
+// dailyKey names one row of the daily rollup.
+type dailyKey struct {
+	day                          int64 // UTC day number
+	agent, tier, provider, model string
+}
+
+func dailyKeyOf(c frugal.Call) dailyKey {
+	return dailyKey{c.Time.UnixMilli() / msPerDay, c.Agent, c.Tier, c.Provider, c.Model}
+}
+
+// dailySums is one row of the daily rollup's counters.
+type dailySums struct {
+	calls int64
+	usage frugal.Usage
+	cost  frugal.Money
+}
+
+func (d *dailySums) add(calls int64, u frugal.Usage, cost frugal.Money) {
+	d.calls += calls
+	d.usage = d.usage.Add(u)
+	d.cost += cost
 }

@@ -284,9 +284,9 @@ func sqlErr(err error) error {
 // stmts are the writer's prepared statements, bound to its connection.
 type stmts struct {
 	dropExpired, budgetsFor, counter, reserved, insertHold *sql.Stmt
-	findCall, takeHold, insertCall, deleteHold            *sql.Stmt
-	upsertBudget, deleteBudget                            *sql.Stmt
-	bump                                                  map[int]*sql.Stmt // by number of counter rows
+	findCall, takeHold, insertCall, deleteHold             *sql.Stmt
+	upsertBudget, deleteBudget, bumpDaily                  *sql.Stmt
+	bump                                                   map[int]*sql.Stmt // by number of counter rows
 }
 
 func (s *stmts) prepare(ctx context.Context, conn *sql.Conn) error {
@@ -312,6 +312,7 @@ func (s *stmts) prepare(ctx context.Context, conn *sql.Conn) error {
 		{&s.upsertBudget, `INSERT INTO budgets (scope, name, win, limit_micro, updated_ms) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (scope, name, win) DO UPDATE SET limit_micro = excluded.limit_micro, updated_ms = excluded.updated_ms`},
 		{&s.deleteBudget, `DELETE FROM budgets WHERE scope = ? AND name = ? AND win = ?`},
+		{&s.bumpDaily, bumpDailySQL},
 	} {
 		st, err := conn.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -323,6 +324,13 @@ func (s *stmts) prepare(ctx context.Context, conn *sql.Conn) error {
 	s.bump = map[int]*sql.Stmt{}
 	return nil
 }
+
+const bumpDailySQL = `INSERT INTO daily (day, agent, tier, provider, model, calls, input, cache_read,
+	cache_write_5m, cache_write_1h, output, reasoning, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (day, agent, tier, provider, model) DO UPDATE SET calls = calls + excluded.calls,
+	input = input + excluded.input, cache_read = cache_read + excluded.cache_read,
+	cache_write_5m = cache_write_5m + excluded.cache_write_5m, cache_write_1h = cache_write_1h + excluded.cache_write_1h,
+	output = output + excluded.output, reasoning = reasoning + excluded.reasoning, cost = cost + excluded.cost`
 
 // bumpStmt returns the statement that adds one call to n counter rows.
 func (s *stmts) bumpStmt(ctx context.Context, conn *sql.Conn, n int) (*sql.Stmt, error) {
@@ -348,7 +356,7 @@ func (s *stmts) bumpStmt(ctx context.Context, conn *sql.Conn, n int) (*sql.Stmt,
 
 func (s *stmts) close() {
 	for _, st := range []*sql.Stmt{s.dropExpired, s.budgetsFor, s.counter, s.reserved, s.insertHold,
-		s.findCall, s.takeHold, s.insertCall, s.deleteHold, s.upsertBudget, s.deleteBudget} {
+		s.findCall, s.takeHold, s.insertCall, s.deleteHold, s.upsertBudget, s.deleteBudget, s.bumpDaily} {
 		if st != nil {
 			st.Close()
 		}
