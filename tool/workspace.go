@@ -236,6 +236,11 @@ func (w *Workspace) rel(p string) (string, error) {
 	return w.relName(abs), nil
 }
 
+// FS is the workspace as a read-only fs.FS, confined by os.Root: a path
+// leaving the workspace, directly or through a symlink, fails when opened.
+// Names are root-relative and unrooted, as fs.ValidPath requires.
+func (w *Workspace) FS() fs.FS { return w.fsys.FS() }
+
 // Stat returns information on a workspace path, following symlinks inside
 // the workspace. Errors: EINVALID for a refused path, ENOTFOUND when absent.
 func (w *Workspace) Stat(p string) (fs.FileInfo, error) {
