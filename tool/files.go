@@ -246,14 +246,14 @@ func (w *Workspace) atomicWrite(rel string, data []byte, perm fs.FileMode) error
 	}
 	_, err = f.Write(data)
 	if err == nil {
+		// OpenFile's perm went through the umask; the old mode is kept.
+		err = f.Chmod(perm)
+	}
+	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		// OpenFile's perm went through the umask; the old mode is kept.
-		err = w.fsys.Chmod(tmp, perm)
 	}
 	if err == nil {
 		err = w.fsys.Rename(tmp, rel)

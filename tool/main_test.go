@@ -115,12 +115,16 @@ func newWS(t *testing.T, opts tool.Options) (*tool.Workspace, string) {
 
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
+	if err := mkfile(path, content); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mkfile(path, content string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(path, []byte(content), 0o644)
 }
 
 func symlink(t *testing.T, target, link string) {

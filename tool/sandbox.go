@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/frugal-dev/frugal"
 )
 
 // CommandResult is how a command ended.
@@ -52,7 +52,7 @@ func (w *Workspace) Run(ctx context.Context, command string, timeout time.Durati
 		return res, err
 	}
 	var argv, env []string
-	if w.iso == "bwrap" {
+	if w.iso == frugal.IsolationBwrap {
 		env = scrubEnv(w.env, w.opts.Env, "/tmp/home", "/tmp")
 		argv = w.bwrapArgv(command, env)
 	} else {
@@ -74,7 +74,9 @@ func (w *Workspace) Run(ctx context.Context, command string, timeout time.Durati
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = w.root
 	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = sysProcAttr()
+	unlock := lockThread()
+	defer unlock()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return res, fmt.Errorf("command output pipe: %w", err)
@@ -88,17 +90,13 @@ func (w *Workspace) Run(ctx context.Context, command string, timeout time.Durati
 	}
 	pw.Close()
 	pid := cmd.Process.Pid
+	exited, reap := startWaiter(cmd)
 
 	out := newHeadTail(w.opts.MaxOutputBytes)
 	drained := make(chan struct{})
 	go func() {
 		io.Copy(out, pr) // ends at EOF, or when pr is closed below
 		close(drained)
-	}()
-	exited := make(chan struct{})
-	go func() {
-		waitExited(pid)
-		close(exited)
 	}()
 
 	timer := time.NewTimer(timeout)
@@ -111,11 +109,11 @@ func (w *Workspace) Run(ctx context.Context, command string, timeout time.Durati
 	case <-ctx.Done():
 		ctxErr = ctx.Err()
 	}
-	// The group leader is still unreaped here, so its pid cannot have been
-	// reused and -pid names only this command's group.
+	// On Linux the group leader is still unreaped here, so its pid cannot
+	// have been reused and -pid names only this command's group.
 	syscall.Kill(-pid, syscall.SIGKILL)
 	<-exited
-	waitErr := cmd.Wait()
+	waitErr := reap()
 	grace := time.NewTimer(drainGrace)
 	select {
 	case <-drained:
@@ -140,19 +138,6 @@ func (w *Workspace) Run(ctx context.Context, command string, timeout time.Durati
 		return res, fmt.Errorf("wait for command: %w", waitErr)
 	}
 	return res, nil
-}
-
-// waitExited blocks until process pid has exited, leaving it unreaped
-// (WNOWAIT), so that its process group can be killed before its pid is
-// released.
-func waitExited(pid int) {
-	var info unix.Siginfo
-	for {
-		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-		if err != unix.EINTR {
-			return
-		}
-	}
 }
 
 func exitCode(ps *os.ProcessState) int {

@@ -50,7 +50,7 @@ func TestRunTimeoutKillsTheGroup(t *testing.T) {
 		t.Run(string(mode), func(t *testing.T) {
 			ws, _ := newWS(t, tool.Options{Isolation: mode})
 			bg, fg := uniqueSleep(t, 2*i), uniqueSleep(t, 2*i+1)
-			r, err := ws.Run(context.Background(), fmt.Sprintf("sleep %s & echo started; sleep %s", bg, fg), 500*time.Millisecond)
+			r, err := ws.Run(context.Background(), bgSleep("sleep "+bg)+fmt.Sprintf("echo started; sleep %s", fg), 500*time.Millisecond)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func TestRunKillsBackgroundChildrenOnSuccess(t *testing.T) {
 			ws, _ := newWS(t, tool.Options{Isolation: mode})
 			quiet, noisy := uniqueSleep(t, 10+2*i), uniqueSleep(t, 11+2*i)
 			r, err := ws.Run(context.Background(),
-				fmt.Sprintf("sleep %s >/dev/null 2>&1 & sleep %s & echo done", quiet, noisy), 60*time.Second)
+				bgSleep("sleep "+quiet+" >/dev/null 2>&1")+bgSleep("sleep "+noisy)+"echo done", 60*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,6 +91,12 @@ func TestRunKillsBackgroundChildrenOnSuccess(t *testing.T) {
 			waitGone(t, noisy)
 		})
 	}
+}
+
+// bgSleep starts a sleep in the background and waits until it runs, so
+// that a test of its killing cannot pass by killing it before it started.
+func bgSleep(cmd string) string {
+	return cmd + " & p=$!; until grep -qas '^sleep' /proc/$p/cmdline; do sleep 0.01; done; "
 }
 
 func TestRunCancelKillsTheGroup(t *testing.T) {
@@ -312,4 +318,17 @@ func TestRunGoTest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// In bwrap's PID namespace even a child that left the process group
+// (setsid) dies with the command.
+func TestBwrapKillsDetachedChildren(t *testing.T) {
+	needBwrap(t)
+	ws, _ := newWS(t, tool.Options{Isolation: frugal.IsolationBwrap})
+	s := uniqueSleep(t, 30)
+	r, err := ws.Run(context.Background(), bgSleep("setsid sleep "+s+" </dev/null >/dev/null 2>&1")+"echo started", time.Minute)
+	if err != nil || r.ExitCode != 0 {
+		t.Fatalf("%v %+v", err, r)
+	}
+	waitGone(t, s)
 }

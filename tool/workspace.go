@@ -38,7 +38,7 @@ type Options struct {
 	// (half from the start, half from the end); 0: DefaultMaxOutputBytes.
 	MaxOutputBytes int
 	// MaxResultBytes bounds the text of any tool result handed to a model;
-	// 0: DefaultMaxResultBytes.
+	// 0: DefaultMaxResultBytes; less than 1 KiB is raised to 1 KiB.
 	MaxResultBytes int
 	// Env adds to the command environment's allow-list: "NAME" passes
 	// frugal's own value, "NAME=value" sets one. Credential-looking names
@@ -98,6 +98,7 @@ func NewWorkspace(root string, opts Options) (*Workspace, error) {
 	if opts.MaxResultBytes == 0 {
 		opts.MaxResultBytes = DefaultMaxResultBytes
 	}
+	opts.MaxResultBytes = max(opts.MaxResultBytes, 1024)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
