@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // fixture is a workspace with a schema, JSON files and text files, beside
 // an outside directory holding a file the gates must never read.
-func fixture(t *testing.T) (*tool.Workspace, string) {
+func fixture(t testing.TB) (*tool.Workspace, string) {
 	t.Helper()
 	parent, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
