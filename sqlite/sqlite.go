@@ -188,7 +188,18 @@ func checkDir(path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return frugal.Errorf(frugal.EINVALID, "ledger %s: is a directory, not a database file", path)
 	}
-	return nil
+	// Create a new database owner-only: it names every agent, run and
+	// model. SQLite gives its WAL and shared-memory files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		return f.Close()
+	case errors.Is(err, os.ErrExist):
+		return nil
+	case errors.Is(err, os.ErrPermission):
+		return frugal.Errorf(frugal.EUNAVAILABLE, "ledger %s: cannot create the database: %w", path, err)
+	}
+	return frugal.Errorf(frugal.EUNAVAILABLE, "ledger %s: %w", path, err)
 }
 
 func isNotDir(err error) bool {
