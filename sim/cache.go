@@ -74,7 +74,7 @@ func (c *Cache) Entries() []CacheEntry {
 		out = append(out, e.CacheEntry)
 	}
 	slices.SortFunc(out, func(a, b CacheEntry) int {
-		return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Model, b.Model), cmp.Compare(a.Tokens, b.Tokens))
+		return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Model, b.Model), cmp.Compare(a.Tokens, b.Tokens), a.ExpiresAt.Compare(b.ExpiresAt))
 	})
 	return out
 }

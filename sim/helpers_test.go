@@ -129,3 +129,14 @@ func longText(n int) string {
 	}
 	return b.String()
 }
+
+func newRequest(method, url string, hdr map[string]string) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	return req, nil
+}

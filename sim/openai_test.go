@@ -3,6 +3,7 @@ package sim_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -366,6 +367,7 @@ func TestOpenAICacheTTLJitterIsSeeded(t *testing.T) {
 			}
 			out = append(out, e.TTL)
 		}
+		slices.Sort(out)
 		return out
 	}
 	a, b := ttls(7), ttls(7)
