@@ -166,12 +166,27 @@ func removeAll(dir string) {
 }
 
 // bwrapArgv is the bwrap command line running command: the host's root
-// read-only, a private /tmp, /dev and /proc, the workspace read-write
-// except its .git, and every namespace unshared (no network).
+// read-only with credential stores masked, a private /tmp, /dev and
+// /proc, the workspace read-write except its .git, and every namespace
+// unshared (no network).
 func (w *Workspace) bwrapArgv(command string, env []string) []string {
 	argv := append([]string{}, w.bwrap...)
+	argv = append(argv, "--ro-bind", "/", "/")
+	for _, p := range hiddenPaths(w.env, w.opts.Hide) {
+		p, err := filepath.EvalSymlinks(p) // bwrap mounts on the real path
+		if err != nil {
+			continue
+		}
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+		case fi.IsDir():
+			argv = append(argv, "--tmpfs", p)
+		default:
+			argv = append(argv, "--ro-bind", "/dev/null", p)
+		}
+	}
 	argv = append(argv,
-		"--ro-bind", "/", "/",
 		"--dev", "/dev",
 		"--proc", "/proc",
 		"--tmpfs", "/tmp",
@@ -191,6 +206,49 @@ func (w *Workspace) bwrapArgv(command string, env []string) []string {
 		"--", "/bin/sh", "-c", command,
 	)
 	return argv
+}
+
+// hiddenHomePaths are where credentials usually live under a home
+// directory; bwrap mode masks them (an empty directory, or /dev/null for a
+// file), so that a command cannot copy them into the workspace for the
+// model to read.
+var hiddenHomePaths = []string{
+	".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".netrc", ".git-credentials",
+	".npmrc", ".pypirc", ".pgpass", ".my.cnf", ".vault-token", ".password-store",
+	".cargo/credentials", ".cargo/credentials.toml", ".terraform.d",
+	".config/gcloud", ".config/gh", ".config/hub", ".config/frugal", ".local/share/keyrings",
+	".frugal",
+}
+
+// hiddenPaths lists the host paths masked in bwrap mode: the credential
+// locations under HOME, frugal's data directory, the host's password
+// hashes and SSH host keys, and extra.
+func hiddenPaths(env, extra []string) []string {
+	var home, frugalHome string
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "HOME":
+			home = v
+		case "FRUGAL_HOME":
+			frugalHome = v
+		}
+	}
+	ps := []string{"/etc/shadow", "/etc/gshadow", "/etc/ssh"}
+	if home != "" && filepath.IsAbs(home) && home != "/" {
+		for _, p := range hiddenHomePaths {
+			ps = append(ps, filepath.Join(home, p))
+		}
+	}
+	if filepath.IsAbs(frugalHome) {
+		ps = append(ps, filepath.Clean(frugalHome))
+	}
+	for _, p := range extra {
+		if filepath.IsAbs(p) {
+			ps = append(ps, filepath.Clean(p))
+		}
+	}
+	return ps
 }
 
 // underTmp lists the directories of PATH and the Go locations in env that

@@ -332,3 +332,48 @@ func TestBwrapKillsDetachedChildren(t *testing.T) {
 	}
 	waitGone(t, s)
 }
+
+// bwrap masks the usual credential stores, frugal's own data directory and
+// whatever Options.Hide adds, while the rest of the root stays readable.
+func TestBwrapHidesCredentials(t *testing.T) {
+	needBwrap(t)
+	// Outside /tmp, which the sandbox replaces anyway.
+	base, err := os.MkdirTemp("/var/tmp", "frugal-hide-test-")
+	if err != nil {
+		t.Skipf("no writable /var/tmp: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	home := filepath.Join(base, "home")
+	files := map[string]string{
+		".ssh/id_ed25519":           "PRIVATE KEY",
+		".aws/credentials":          "aws_secret_access_key=x",
+		".netrc":                    "machine x password y",
+		".config/gcloud/creds.json": "{}",
+		"frugaldata/frugal.db":      "ledger",
+		"extra/hidden.txt":          "hidden by option",
+		"visible.txt":               "visible",
+	}
+	for name, content := range files {
+		writeFile(t, filepath.Join(home, name), content)
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("FRUGAL_HOME", filepath.Join(home, "frugaldata"))
+	ws, _ := newWS(t, tool.Options{Isolation: frugal.IsolationBwrap, Hide: []string{filepath.Join(home, "extra")}})
+	for name, content := range files {
+		r, err := ws.Run(context.Background(), "cat "+filepath.Join(home, name), 30*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaked := strings.Contains(r.Output, content)
+		if name == "visible.txt" {
+			if !leaked {
+				t.Errorf("%s should stay readable: %+v", name, r)
+			}
+		} else if leaked {
+			t.Errorf("%s readable in the sandbox: %q", name, r.Output)
+		}
+	}
+	if r, _ := ws.Run(context.Background(), "cat /etc/shadow", 0); strings.Contains(r.Output, "root:") {
+		t.Errorf("/etc/shadow readable: %q", r.Output)
+	}
+}

@@ -44,6 +44,10 @@ type Options struct {
 	// frugal's own value, "NAME=value" sets one. Credential-looking names
 	// and values are refused even here.
 	Env []string
+	// Hide lists more host paths that bwrap-sandboxed commands must not
+	// read, besides the built-in credential locations (see
+	// docs/isolation.md): frugal's data directory when set by flag, say.
+	Hide []string
 	// Now is the clock used to measure durations; nil: time.Now.
 	Now func() time.Time
 }
