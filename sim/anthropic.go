@@ -419,7 +419,7 @@ func (anthropicWire) writeError(w http.ResponseWriter, e *apiError) {
 	case 400, 405:
 		typ = "invalid_request_error"
 	case 401:
-		typ = "authentication_error"
+		typ, msg = "authentication_error", cmpOr(msg, "invalid x-api-key")
 	case 403:
 		typ = "permission_error"
 	case 404:
@@ -440,9 +440,13 @@ func (anthropicWire) writeError(w http.ResponseWriter, e *apiError) {
 	setRetryAfter(w, e.retryAfter)
 	const reqID = "req_sim"
 	w.Header().Set("request-id", reqID)
-	writeJSON(w, e.status, map[string]any{
-		"type":       "error",
-		"error":      map[string]any{"type": typ, "message": msg},
-		"request_id": reqID,
-	})
+	type detail struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	}
+	writeJSON(w, e.status, struct {
+		Type      string `json:"type"`
+		Error     detail `json:"error"`
+		RequestID string `json:"request_id"`
+	}{"error", detail{typ, cmpOr(msg, http.StatusText(e.status))}, reqID})
 }

@@ -313,6 +313,7 @@ func (openaiWire) writeError(w http.ResponseWriter, e *apiError) {
 	switch e.status {
 	case 401:
 		typ, code = "invalid_request_error", "invalid_api_key"
+		msg = cmpOr(msg, "Incorrect API key provided.")
 	case 404:
 		typ = "invalid_request_error"
 		if code == "model_not_found" {
@@ -332,8 +333,13 @@ func (openaiWire) writeError(w http.ResponseWriter, e *apiError) {
 		typ = "invalid_request_error"
 	}
 	setRetryAfter(w, e.retryAfter)
-	body := map[string]any{"message": msg, "type": typ, "param": nullable(e.param), "code": nullable(code)}
-	writeJSON(w, e.status, map[string]any{"error": body})
+	type body struct {
+		Message string `json:"message"`
+		Type    string `json:"type"`
+		Param   any    `json:"param"`
+		Code    any    `json:"code"`
+	}
+	writeJSON(w, e.status, map[string]body{"error": {Message: cmpOr(msg, http.StatusText(e.status)), Type: typ, Param: nullable(e.param), Code: nullable(code)}})
 }
 
 func cmpOr(a, b string) string {
