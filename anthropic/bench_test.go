@@ -1,0 +1,119 @@
+package anthropic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frugal-dev/frugal"
+)
+
+func benchRequest() frugal.Request {
+	return frugal.Request{
+		Model:  "claude-sonnet-4-5",
+		System: strings.Repeat("You are a careful coding agent. ", 200),
+		Messages: []frugal.Message{
+			{Role: frugal.RoleUser, Content: "Fix the failing test in pkg/foo."},
+			{Role: frugal.RoleAssistant, ToolCalls: []frugal.ToolCall{{ID: "c1", Name: "run", Arguments: json.RawMessage(`{"cmd":"go test ./pkg/foo"}`)}}},
+			{Role: frugal.RoleTool, ToolCallID: "c1", Content: strings.Repeat("--- FAIL: TestFoo\n", 10)},
+		},
+		Tools:     []frugal.Tool{{Name: "run", Description: "Run a command.", Parameters: json.RawMessage(`{"type":"object","properties":{"cmd":{"type":"string"}},"required":["cmd"]}`)}},
+		MaxOutput: 1024,
+		CacheTTL:  5 * time.Minute,
+	}
+}
+
+// streamBody is an SSE answer of n text deltas.
+func streamBody(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":1500,\"output_tokens\":1}}}\n\n")
+	b.WriteString("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"token%d \"}}\n\n", i)
+	}
+	b.WriteString("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n")
+	b.WriteString("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":100}}\n\n")
+	b.WriteString("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
+	return b.Bytes()
+}
+
+// BenchmarkBuildParse is the adapter's own work for one non-streaming
+// call: build (with cache breakpoints) and encode the request, decode and
+// translate the answer.
+func BenchmarkBuildParse(b *testing.B) {
+	resp, err := os.ReadFile("testdata/response_chat.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := New(Options{APIKey: frugal.NewSecret("k")})
+	req := benchRequest()
+	b.ReportAllocs()
+	for b.Loop() {
+		w, err := c.BuildRequest(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(w); err != nil {
+			b.Fatal(err)
+		}
+		var mr MessagesResponse
+		if err := json.Unmarshal(resp, &mr); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ParseResponse(&mr); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStreamParse is the adapter's own work for a 100-delta stream.
+func BenchmarkStreamParse(b *testing.B) {
+	body := streamBody(100)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := readStream(bytes.NewReader(body), func(frugal.Delta) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChat is one whole call over loopback HTTP.
+func BenchmarkChat(b *testing.B) {
+	resp, err := os.ReadFile("testdata/response_chat.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(resp) }))
+	defer srv.Close()
+	c := New(Options{BaseURL: srv.URL, APIKey: frugal.NewSecret("k")})
+	req := benchRequest()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Chat(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStream is one whole 100-delta streaming call over loopback HTTP.
+func BenchmarkStream(b *testing.B) {
+	body := streamBody(100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
+	defer srv.Close()
+	c := New(Options{BaseURL: srv.URL, APIKey: frugal.NewSecret("k")})
+	req := benchRequest()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Stream(context.Background(), req, func(frugal.Delta) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
