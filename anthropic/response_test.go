@@ -21,8 +21,8 @@ func TestChatParsesResponses(t *testing.T) {
 		want frugal.Response
 	}{
 		{"response_chat.json", frugal.Response{
-			Message: frugal.Message{Role: frugal.RoleAssistant, Content: "Hi! My name is Claude."},
-			Usage:   frugal.Usage{Input: 21, CacheRead: 1800, CacheWrite5m: 51, CacheWrite1h: 2000, Output: 393},
+			Message:    frugal.Message{Role: frugal.RoleAssistant, Content: "Hi! My name is Claude."},
+			Usage:      frugal.Usage{Input: 21, CacheRead: 1800, CacheWrite5m: 51, CacheWrite1h: 2000, Output: 393},
 			UsageKnown: true, StopReason: frugal.StopEnd, Model: "claude-sonnet-4-5-20250929",
 		}},
 		{"response_tools.json", frugal.Response{
