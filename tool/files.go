@@ -171,7 +171,7 @@ func (w *Workspace) listFiles(ctx context.Context, a listArgs) (Result, error) {
 		}
 		ents, err := fs.ReadDir(w.fsys.FS(), dir)
 		if err != nil {
-			lines = append(lines, fmt.Sprintf("%s/ [unreadable: %v]", dir, errors.Unwrap(err)))
+			lines = append(lines, fmt.Sprintf("%s/ [unreadable: %v]", dir, pathErr(err)))
 			return nil
 		}
 		for _, e := range ents {

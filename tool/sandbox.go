@@ -172,19 +172,9 @@ func removeAll(dir string) {
 func (w *Workspace) bwrapArgv(command string, env []string) []string {
 	argv := append([]string{}, w.bwrap...)
 	argv = append(argv, "--ro-bind", "/", "/")
-	for _, p := range hiddenPaths(w.env, w.opts.Hide) {
-		p, err := filepath.EvalSymlinks(p) // bwrap mounts on the real path
-		if err != nil {
-			continue
-		}
-		fi, err := os.Stat(p)
-		switch {
-		case err != nil:
-		case fi.IsDir():
-			argv = append(argv, "--tmpfs", p)
-		default:
-			argv = append(argv, "--ro-bind", "/dev/null", p)
-		}
+	masks := maskArgs(hiddenPaths(w.env, w.opts.Hide))
+	for _, m := range masks {
+		argv = append(argv, m...)
 	}
 	argv = append(argv,
 		"--dev", "/dev",
@@ -202,10 +192,37 @@ func (w *Workspace) bwrapArgv(command string, env []string) []string {
 		// .git holds hooks and config that run on the host when a person
 		// uses git there: a sandboxed command must not plant them.
 		"--ro-bind-try", filepath.Join(w.root, ".git"), filepath.Join(w.root, ".git"),
-		"--chdir", w.root,
-		"--", "/bin/sh", "-c", command,
 	)
-	return argv
+	// The workspace bind covers masks inside it (a workspace holding a
+	// home directory): mask those again.
+	for _, m := range masks {
+		if p := m[len(m)-1]; strings.HasPrefix(p, w.root+"/") {
+			argv = append(argv, m...)
+		}
+	}
+	return append(argv, "--chdir", w.root, "--", "/bin/sh", "-c", command)
+}
+
+// maskArgs turns host paths into bwrap arguments hiding them: an empty
+// tmpfs over a directory, /dev/null over a file. Absent paths are skipped;
+// symlinks are masked at their real path, where bwrap mounts.
+func maskArgs(paths []string) [][]string {
+	var out [][]string
+	for _, p := range paths {
+		p, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			continue
+		}
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+		case fi.IsDir():
+			out = append(out, []string{"--tmpfs", p})
+		default:
+			out = append(out, []string{"--ro-bind", "/dev/null", p})
+		}
+	}
+	return out
 }
 
 // hiddenHomePaths are where credentials usually live under a home

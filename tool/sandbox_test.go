@@ -376,4 +376,21 @@ func TestBwrapHidesCredentials(t *testing.T) {
 	if r, _ := ws.Run(context.Background(), "cat /etc/shadow", 0); strings.Contains(r.Output, "root:") {
 		t.Errorf("/etc/shadow readable: %q", r.Output)
 	}
+
+	// A hidden path inside the workspace stays hidden from commands.
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "private", "key"), "in-workspace secret")
+	writeFile(t, filepath.Join(dir, "public"), "fine")
+	ws2, err := tool.NewWorkspace(dir, tool.Options{Isolation: frugal.IsolationBwrap, Hide: []string{filepath.Join(dir, "private")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws2.Close()
+	r, err := ws2.Run(context.Background(), "cat public private/key", 0)
+	if err != nil || strings.Contains(r.Output, "in-workspace secret") || !strings.Contains(r.Output, "fine") {
+		t.Errorf("hidden path in the workspace: %v %q", err, r.Output)
+	}
 }

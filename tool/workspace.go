@@ -193,7 +193,7 @@ func (w *Workspace) Resolve(rel string) (string, error) {
 			cur = next
 			continue
 		default:
-			return "", frugal.Errorf(frugal.EINVALID, "path %q: %w", rel, err)
+			return "", frugal.Errorf(frugal.EINVALID, "path %q: %v", rel, pathErr(err))
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
 			cur = next
@@ -204,7 +204,7 @@ func (w *Workspace) Resolve(rel string) (string, error) {
 		}
 		target, err := os.Readlink(next)
 		if err != nil {
-			return "", frugal.Errorf(frugal.EINVALID, "path %q: %w", rel, err)
+			return "", frugal.Errorf(frugal.EINVALID, "path %q: %v", rel, pathErr(err))
 		}
 		via = w.relName(next)
 		if filepath.IsAbs(target) {
@@ -304,6 +304,16 @@ func (w *Workspace) ReadFile(p string, limit int64) ([]byte, error) {
 		return nil, frugal.Errorf(frugal.EINVALID, "%s is larger than %d bytes", p, limit)
 	}
 	return b, nil
+}
+
+// pathErr strips the host path from an os error, for messages a model
+// reads.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // fileError turns an os error on workspace path p into a domain error
