@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/ledgertest"
 	"github.com/frugal-dev/frugal/sqlite"
 )
 
@@ -80,8 +80,8 @@ func benchCycles(b *testing.B, synchronous string, callers int) {
 
 // BenchmarkSpend1M measures the report behind `frugal spend --by
 // agent,day` over one million settled calls (8 agents over 100 days), in
-// process: over whole days it reads the daily rollup; with a bound inside
-// a day, or grouped by run, it scans the calls. cmd/frugal's
+// process: whole days come from the daily rollup, a bound inside a day
+// adds a scan of that day's calls, and grouping by run scans every call. cmd/frugal's
 // BenchmarkSpendCLI1M measures the command with its peak memory.
 func BenchmarkSpend1M(b *testing.B) {
 	if testing.Short() {
@@ -93,7 +93,7 @@ func BenchmarkSpend1M(b *testing.B) {
 		f    frugal.SpendFilter
 	}{
 		{"rollup/by=agent,day", frugal.SpendFilter{By: []string{"agent", "day"}}},
-		{"scan/by=agent,day/since=mid-day", frugal.SpendFilter{By: []string{"agent", "day"}, Since: time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)}},
+		{"rollup+scan/by=agent,day/since=mid-day", frugal.SpendFilter{By: []string{"agent", "day"}, Since: time.Date(2025, 1, 15, 12, 0, 0, 0, time.UTC)}},
 		{"scan/by=run", frugal.SpendFilter{By: []string{"run"}}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -154,23 +154,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// FillCalls records n calls spread over 8 agents, 4 models, 3 tiers and
-// 100 days ending at 2025-03-12, in transactions of 20,000.
+// FillCalls records n calls of ledgertest.SyntheticCall, ending at
+// 2025-03-12, in transactions of 20,000.
 func FillCalls(ctx context.Context, db *sqlite.DB, n int) error {
 	end := time.Date(2025, time.March, 12, 0, 0, 0, 0, time.UTC)
-	models := []string{"deepseek/deepseek-chat", "anthropic/claude-sonnet-4-5", "openai/gpt-5-mini", "ollama/qwen2.5-coder:7b"}
-	tiers := []string{"planner", "worker", "judge"}
 	const chunk = 20_000
 	calls := make([]frugal.Call, 0, chunk)
 	for i := range n {
-		at := end.Add(-time.Duration(i%(100*24*60)) * time.Minute)
-		m := models[i%len(models)]
-		calls = append(calls, frugal.Call{
-			HoldID: fmt.Sprintf("fill-%d", i), Time: at,
-			Attribution: frugal.Attribution{Agent: fmt.Sprintf("agent-%d", i%8), Run: fmt.Sprintf("run-%d", i/40), Step: "work", Tier: tiers[i%3]},
-			Provider:    m[:strings.IndexByte(m, '/')], Model: m, Worst: 20_000,
-			Settlement: frugal.Settlement{Usage: frugal.Usage{Input: 1000 + int64(i%500), CacheRead: 4000, Output: 300}, Cost: frugal.Money(1 + i%9000)},
-		})
+		calls = append(calls, ledgertest.SyntheticCall(i, end))
 		if len(calls) == chunk || i == n-1 {
 			if _, err := db.Record(ctx, calls); err != nil {
 				return err
