@@ -85,4 +85,3 @@ func scanCall(s scanner) (c frugal.Call, found bool, err error) {
 	c.Outcome = frugal.Outcome(outcome)
 	return c, true, nil
 }
-

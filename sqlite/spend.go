@@ -253,4 +253,3 @@ func callWhere(since, until time.Time, agent, run string) (string, []any) {
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
-
