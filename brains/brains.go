@@ -1,0 +1,285 @@
+// Package brains makes metered model calls. It resolves "provider/model"
+// references to adapters, reserves each attempt's worst case in the ledger
+// before a connection is opened, settles what the provider reports, retries
+// transient failures with backoff and falls back to the next model of a tier.
+package brains
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/frugal-dev/frugal"
+)
+
+// Prices looks up what a model costs.
+type Prices interface {
+	Lookup(model string) (frugal.Price, error)
+}
+
+// Target is a resolved model reference: the adapter to call and how to
+// name the model to it and in the ledger.
+type Target struct {
+	Brain    frugal.Brain
+	Model    string // the provider's own model name, sent on the wire
+	Provider string // the label recorded in the ledger ("deepseek", "sim")
+	Family   string // tokenizer family for estimates ("openai", "anthropic", "ollama", …)
+}
+
+// Resolver turns a model reference into a Target. Errors name the fix
+// (an unknown provider, a missing key env var).
+type Resolver interface {
+	Resolve(ref frugal.ModelRef) (Target, error)
+}
+
+// RetryPolicy bounds retries of one model before falling back to the next.
+type RetryPolicy struct {
+	MaxAttempts int           // attempts per model, first included; default 3
+	BaseDelay   time.Duration // first backoff; default 500ms
+	MaxDelay    time.Duration // cap of one backoff, Retry-After included; default 30s
+	MaxElapsed  time.Duration // total time spent retrying one model; default 2m
+}
+
+// Options configure a Client. Ledger, Prices, Resolver and Estimate are
+// required.
+type Options struct {
+	Ledger   frugal.Ledger
+	Prices   Prices
+	Resolver Resolver
+	// Estimate returns an upper bound of the input tokens a provider of the
+	// given family will bill for req (see tokenizer.EstimateRequest).
+	Estimate func(req frugal.Request, family string) int64
+
+	DefaultMaxOutput int64         // tokens, when a request gives none; default 2048
+	CallTimeout      time.Duration // per attempt; 0: none beyond ctx
+	Lease            time.Duration // hold lease; default CallTimeout + 5m, at least 15m
+	Retry            RetryPolicy
+
+	// Observe, when set, is called after each attempt is settled or
+	// released (progress lines, the loop guard, metrics).
+	Observe func(Attempt)
+
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Rand   *rand.Rand
+	Logger *slog.Logger
+}
+
+// Client makes metered calls. It is safe for concurrent use if its Ledger,
+// Prices, Resolver and Rand are.
+type Client struct {
+	o Options
+}
+
+// New returns a Client with defaults filled in.
+func New(o Options) *Client {
+	if o.DefaultMaxOutput <= 0 {
+		o.DefaultMaxOutput = 2048
+	}
+	if o.Retry.MaxAttempts <= 0 {
+		o.Retry.MaxAttempts = 3
+	}
+	if o.Retry.BaseDelay <= 0 {
+		o.Retry.BaseDelay = 500 * time.Millisecond
+	}
+	if o.Retry.MaxDelay <= 0 {
+		o.Retry.MaxDelay = 30 * time.Second
+	}
+	if o.Retry.MaxElapsed <= 0 {
+		o.Retry.MaxElapsed = 2 * time.Minute
+	}
+	if o.Lease <= 0 {
+		o.Lease = max(15*time.Minute, o.CallTimeout+5*time.Minute)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Rand == nil {
+		o.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Client{o: o}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Attempt is one try of one model: reserved, then settled or released.
+type Attempt struct {
+	Model       frugal.ModelRef
+	Attribution frugal.Attribution
+	InputEst    int64        // estimated input tokens (upper bound)
+	Worst       frugal.Money // what was reserved
+	Call        *frugal.Call // nil when the hold was released (nothing billed) or denied
+	Err         error        // the attempt's error, if any
+}
+
+// Result is a finished metered call.
+type Result struct {
+	frugal.Response
+	Model    frugal.ModelRef // the model that answered
+	Attempts []Attempt
+	Cost     frugal.Money // all attempts, failed ones included
+}
+
+// Calls returns the settled calls of every attempt.
+func (r Result) Calls() []frugal.Call {
+	var cs []frugal.Call
+	for _, a := range r.Attempts {
+		if a.Call != nil {
+			cs = append(cs, *a.Call)
+		}
+	}
+	return cs
+}
+
+// Call sends req to the first model of models that answers, retrying each
+// model on transient failures, and returns its response. When onDelta is
+// non-nil and the adapter streams, the answer is streamed to it.
+//
+// Every attempt reserves its worst case first: a *frugal.Denial (code
+// EBUDGET) ends the call at once, before any connection, with no fallback.
+// A request the provider rejects as invalid (400, 422) is not retried nor
+// sent elsewhere (EINVALID). When every model fails the error is
+// EUNAVAILABLE and lists each model's last failure.
+func (c *Client) Call(ctx context.Context, models []frugal.ModelRef, req frugal.Request, attr frugal.Attribution, onDelta func(frugal.Delta) error) (Result, error) {
+	if len(models) == 0 {
+		return Result{}, frugal.Errorf(frugal.EINVALID, "no model to call")
+	}
+	if req.MaxOutput <= 0 {
+		req.MaxOutput = c.o.DefaultMaxOutput
+	}
+	var res Result
+	var failures []string
+	for _, ref := range models {
+		resp, err := c.callModel(ctx, ref, req, attr, onDelta, &res)
+		if err == nil {
+			res.Response = resp
+			res.Model = ref
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		switch frugal.ErrorCode(err) {
+		case frugal.EBUDGET, frugal.EINVALID:
+			return res, err
+		}
+		var streamed *streamedError
+		if errors.As(err, &streamed) {
+			// Part of an answer already reached the caller: another model
+			// would repeat it.
+			return res, err
+		}
+		failures = append(failures, fmt.Sprintf("%s: %v", ref, err))
+	}
+	return res, frugal.Errorf(frugal.EUNAVAILABLE, "no model answered (%s)", strings.Join(failures, "; "))
+}
+
+// streamedError marks a failure after deltas reached the caller.
+type streamedError struct{ err error }
+
+func (e *streamedError) Error() string { return e.err.Error() }
+func (e *streamedError) Unwrap() error { return e.err }
+
+func (c *Client) callModel(ctx context.Context, ref frugal.ModelRef, req frugal.Request, attr frugal.Attribution, onDelta func(frugal.Delta) error, res *Result) (frugal.Response, error) {
+	t, err := c.o.Resolver.Resolve(ref)
+	if err != nil {
+		return frugal.Response{}, err
+	}
+	price, err := c.o.Prices.Lookup(string(ref))
+	if err != nil {
+		return frugal.Response{}, err
+	}
+	req.Model = t.Model
+	start := c.o.Now()
+	var lastErr error
+	for n := 0; n < c.o.Retry.MaxAttempts; n++ {
+		if n > 0 {
+			d, ok := c.backoff(n, lastErr, c.o.Now().Sub(start))
+			if !ok {
+				break
+			}
+			if err := c.o.Sleep(ctx, d); err != nil {
+				return frugal.Response{}, err
+			}
+		}
+		resp, a, err := c.attempt(ctx, ref, t, price, req, attr, onDelta)
+		res.Attempts = append(res.Attempts, a)
+		if a.Call != nil {
+			res.Cost += a.Call.Cost
+		}
+		if c.o.Observe != nil {
+			c.o.Observe(a)
+		}
+		if err == nil {
+			return resp, nil
+		}
+		lastErr = err
+		var pe *frugal.ProviderError
+		if !errors.As(err, &pe) || !pe.Retryable {
+			return frugal.Response{}, err
+		}
+		var streamed *streamedError
+		if errors.As(err, &streamed) {
+			return frugal.Response{}, err
+		}
+	}
+	return frugal.Response{}, lastErr
+}
+
+// backoff returns how long to wait before retry n (1-based), or false when
+// the policy says stop: full jitter on an exponential base, never shorter
+// than the provider's Retry-After, never beyond MaxDelay or MaxElapsed.
+func (c *Client) backoff(n int, lastErr error, elapsed time.Duration) (time.Duration, bool) {
+	p := c.o.Retry
+	ceil := p.BaseDelay << (n - 1)
+	if ceil <= 0 || ceil > p.MaxDelay {
+		ceil = p.MaxDelay
+	}
+	d := time.Duration(c.o.Rand.Int64N(int64(ceil)) + 1)
+	var pe *frugal.ProviderError
+	if errors.As(lastErr, &pe) && pe.RetryAfter > 0 {
+		if pe.RetryAfter > p.MaxDelay {
+			return 0, false
+		}
+		d = max(d, pe.RetryAfter)
+	}
+	if elapsed+d > p.MaxElapsed {
+		return 0, false
+	}
+	return d, true
+}
+
+// Estimate returns the upper bound of input tokens that model ref would
+// bill for req, as reserved before a call.
+func (c *Client) Estimate(ref frugal.ModelRef, req frugal.Request) (int64, error) {
+	t, err := c.o.Resolver.Resolve(ref)
+	if err != nil {
+		return 0, err
+	}
+	req.Model = t.Model
+	return c.o.Estimate(req, t.Family), nil
+}
+
+// Price returns what model ref costs.
+func (c *Client) Price(ref frugal.ModelRef) (frugal.Price, error) {
+	return c.o.Prices.Lookup(string(ref))
+}
