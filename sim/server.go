@@ -107,7 +107,7 @@ type Call struct {
 	Endpoint string // "openai", "anthropic" or "ollama"
 	Model    string
 	Stream   bool
-	Status   int          // HTTP status of the response
+	Status   int          // HTTP status of the response; 499: the client left first
 	Fault    FaultKind    // the injected fault that hit it; "" none
 	Rule     int          // index of the cassette rule that answered; -1: none
 	Usage    frugal.Usage // what the response reported; zero for errors
@@ -115,9 +115,12 @@ type Call struct {
 	Body     []byte       // raw request body; kept for the last keepBodies calls only
 }
 
-// keepBodies bounds the request bodies Calls retains, so long benchmark
-// runs do not hold every prompt in memory.
-const keepBodies = 200
+// Calls keeps the last keepCalls calls, and the request bodies of the last
+// keepBodies, so that a long benchmark or demo run stays small.
+const (
+	keepCalls  = 10_000
+	keepBodies = 200
+)
 
 // New starts a Server on a loopback port. Close it when done.
 func New(opts Options) *Server {
@@ -175,7 +178,8 @@ func (h *Handler) Requests() Stats {
 	return Stats{Requests: h.requests.Load(), Connections: h.conns.Load(), ByEndpoint: by}
 }
 
-// Calls returns the chat requests received so far, oldest first.
+// Calls returns the chat requests received so far (the last 10,000),
+// oldest first; only the last 200 keep their Body.
 func (h *Handler) Calls() []Call {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -243,9 +247,13 @@ type wireFormat interface {
 // chat is the pipeline common to the three formats.
 func (h *Handler) chat(w http.ResponseWriter, r *http.Request, wf wireFormat) {
 	call := Call{Time: h.now(), Endpoint: wf.name(), Rule: -1, Header: redact(r.Header)}
-	rec := &statusRecorder{ResponseWriter: w}
-	defer func() { call.Status = rec.status(); h.record(call) }()
-	fail := func(e *apiError) { wf.writeError(rec, e) }
+	// The call is recorded before its response is written, so that a
+	// client that has read the response always finds it in Calls.
+	fail := func(e *apiError) {
+		call.Status = e.status
+		h.record(call)
+		wf.writeError(w, e)
+	}
 
 	if r.Method != http.MethodPost {
 		fail(&apiError{status: 405, msg: "method " + r.Method + " not allowed; use POST"})
@@ -306,10 +314,14 @@ func (h *Handler) chat(w http.ResponseWriter, r *http.Request, wf wireFormat) {
 		chunkDelay += fault.ChunkDelay
 	}
 	if !sleep(r.Context(), wait) {
+		call.Status = statusClientClosed
+		h.record(call)
 		return
 	}
+	call.Status = http.StatusOK
+	h.record(call)
 	x := &exchange{
-		w: rec, ctx: r.Context(), c: c, a: a, u: u,
+		w: w, ctx: r.Context(), c: c, a: a, u: u,
 		id: h.newID(msgPrefix), created: h.now(), chunkDelay: chunkDelay,
 	}
 	if faulted && (fault.Kind == FaultMalformed || fault.Kind == FaultTruncate) {
@@ -333,6 +345,9 @@ func (u usage) neutral() frugal.Usage {
 func (h *Handler) record(c Call) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.calls) >= keepCalls {
+		h.calls = slices.Delete(h.calls, 0, len(h.calls)-keepCalls+1)
+	}
 	h.calls = append(h.calls, c)
 	if n := len(h.calls) - keepBodies - 1; n >= 0 {
 		h.calls[n].Body = nil
@@ -530,35 +545,6 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// statusRecorder remembers the status written through it.
-type statusRecorder struct {
-	http.ResponseWriter
-	code int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.code == 0 {
-		s.code = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(p []byte) (int, error) {
-	if s.code == 0 {
-		s.code = http.StatusOK
-	}
-	return s.ResponseWriter.Write(p)
-}
-
-func (s *statusRecorder) Flush() {
-	if f, ok := s.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (s *statusRecorder) status() int {
-	if s.code == 0 {
-		return http.StatusOK
-	}
-	return s.code
-}
+// statusClientClosed is the status recorded for a call whose client left
+// before the response started (nginx's convention).
+const statusClientClosed = 499
