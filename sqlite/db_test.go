@@ -281,3 +281,31 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+func TestRenew(t *testing.T) {
+	clock := ledgertest.NewClock(ledgertest.Base)
+	db := mustOpen(t, clock.Now)
+	ledgertest.SetCaps(t, db, []frugal.Budget{{Scope: frugal.ScopeGlobal, Window: frugal.WindowTotal, Limit: 100}})
+	h, err := db.Reserve(bg, frugal.ReserveRequest{Worst: 100, Lease: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(50 * time.Second)
+	if h, err = db.Renew(bg, h, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if want := ledgertest.Base.Add(50*time.Second + 2*time.Minute); !h.ExpiresAt.Equal(want) {
+		t.Fatalf("renewed hold expires %s, want %s", h.ExpiresAt, want)
+	}
+	clock.Advance(time.Minute) // past the first lease, within the renewed one
+	if _, err := db.Reserve(bg, frugal.ReserveRequest{Worst: 1}); frugal.ErrorCode(err) != frugal.EBUDGET {
+		t.Fatalf("the renewed hold no longer counts: %v", err)
+	}
+	clock.Advance(time.Minute)
+	if _, err := db.Renew(bg, h, time.Minute); frugal.ErrorCode(err) != frugal.ENOTFOUND {
+		t.Fatalf("renewing an expired hold: %v, want ENOTFOUND", err)
+	}
+	if _, err := db.Renew(bg, frugal.Hold{ID: "nope"}, time.Minute); frugal.ErrorCode(err) != frugal.ENOTFOUND {
+		t.Fatalf("renewing an unknown hold: %v, want ENOTFOUND", err)
+	}
+}

@@ -95,6 +95,39 @@ func (db *DB) Release(ctx context.Context, h frugal.Hold) error {
 	}})
 }
 
+// Renew extends the lease of an active hold to lease from now (0: the
+// default lease), for a call that runs longer than its first lease, such
+// as a long stream. A hold that was settled, released or has expired is
+// ENOTFOUND: its money is no longer held, so the caller should stop or
+// reserve again.
+func (db *DB) Renew(ctx context.Context, h frugal.Hold, lease time.Duration) (frugal.Hold, error) {
+	if lease < 0 {
+		return frugal.Hold{}, frugal.Errorf(frugal.EINVALID, "renew hold %s: lease %s is negative", h.ID, lease)
+	}
+	if lease == 0 {
+		lease = db.opts.DefaultLease
+	}
+	err := db.w.do(ctx, &op{name: "renew", apply: func(tx *wtx) error {
+		exp := tx.nowMs + max(lease.Milliseconds(), 1)
+		res, err := tx.w.conn.ExecContext(tx.ctx, `UPDATE holds SET expires_ms = ? WHERE id = ? AND expires_ms > ?`, exp, h.ID, tx.nowMs)
+		if err != nil {
+			return sqlErr(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return sqlErr(err)
+		} else if n == 0 {
+			return frugal.Errorf(frugal.ENOTFOUND, "renew: hold %s is no longer active (settled, released or expired)", h.ID)
+		}
+		h.Lease = lease
+		h.ExpiresAt = time.UnixMilli(exp).UTC()
+		return nil
+	}})
+	if err != nil {
+		return frugal.Hold{}, err
+	}
+	return h, nil
+}
+
 // SetBudget adds cap b or changes its limit. A new cap counts the spend
 // already settled in its current window. An invalid budget is EINVALID.
 func (db *DB) SetBudget(ctx context.Context, b frugal.Budget) error {

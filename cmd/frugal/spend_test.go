@@ -319,3 +319,27 @@ func TestDatabaseURLRefused(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// FuzzParseWhen checks that any --since/--until value is either refused
+// as EINVALID or read as a time, never a panic, and that a relative time
+// never lands in the future.
+func FuzzParseWhen(f *testing.F) {
+	for _, s := range []string{"2025-03-01", "2025-03-01T12:30:00+02:00", "7d", "2w", "24h", "90m", "", "x", "-1h", "99999999d"} {
+		f.Add(s)
+	}
+	now := time.Date(2025, time.March, 12, 15, 4, 5, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseWhen("--since", s, now, false)
+		if err != nil {
+			if frugal.ErrorCode(err) != frugal.EINVALID {
+				t.Fatalf("parseWhen(%q): %v is not EINVALID", s, err)
+			}
+			return
+		}
+		if strings.HasSuffix(strings.TrimSpace(s), "d") || strings.HasSuffix(strings.TrimSpace(s), "w") || strings.HasSuffix(strings.TrimSpace(s), "h") {
+			if got.After(now) {
+				t.Fatalf("parseWhen(%q) = %s, after now", s, got)
+			}
+		}
+	})
+}
