@@ -72,7 +72,7 @@ func (db *DB) Settle(ctx context.Context, h frugal.Hold, s frugal.Settlement) (f
 		s.IdempotencyKey = h.ID
 	}
 	var c frugal.Call
-	o := &op{name: "settle", apply: func(tx *wtx) error {
+	o := &op{name: "settle", durable: true, apply: func(tx *wtx) error {
 		var err error
 		c, err = tx.settle(h, s)
 		return err
@@ -134,7 +134,7 @@ func (db *DB) SetBudget(ctx context.Context, b frugal.Budget) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	return db.w.do(ctx, &op{name: "set budget", apply: func(tx *wtx) error {
+	return db.w.do(ctx, &op{name: "set budget", durable: true, apply: func(tx *wtx) error {
 		_, err := tx.w.st.upsertBudget.ExecContext(tx.ctx, string(b.Scope), b.Name, string(b.Window), int64(b.Limit), tx.nowMs)
 		return sqlErr(err)
 	}})
@@ -143,7 +143,7 @@ func (db *DB) SetBudget(ctx context.Context, b frugal.Budget) error {
 // DeleteBudget removes a cap; the spend it counted stays recorded. An
 // unknown cap is ENOTFOUND.
 func (db *DB) DeleteBudget(ctx context.Context, scope frugal.Scope, name string, window frugal.Window) error {
-	return db.w.do(ctx, &op{name: "delete budget", apply: func(tx *wtx) error {
+	return db.w.do(ctx, &op{name: "delete budget", durable: true, apply: func(tx *wtx) error {
 		res, err := tx.w.st.deleteBudget.ExecContext(tx.ctx, string(scope), name, string(window))
 		if err != nil {
 			return sqlErr(err)

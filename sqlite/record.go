@@ -33,7 +33,7 @@ func (db *DB) Record(ctx context.Context, calls []frugal.Call) (int, error) {
 		}
 	}
 	added := 0
-	err := db.w.do(ctx, &op{name: "record", apply: func(tx *wtx) error {
+	err := db.w.do(ctx, &op{name: "record", durable: true, apply: func(tx *wtx) error {
 		added = 0
 		st, err := tx.w.conn.PrepareContext(tx.ctx, `INSERT INTO calls (hold_id, idempotency_key, at_ms, settled_ms, agent, run,
 			step, tier, vkey, provider, model, input, cache_read, cache_write_5m, cache_write_1h, output, reasoning, cost,

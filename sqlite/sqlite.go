@@ -51,10 +51,13 @@ type Options struct {
 	// DefaultLease is how long a hold lives when its request has no Lease;
 	// 0: DefaultLease (15 minutes).
 	DefaultLease time.Duration
-	// Synchronous is SQLite's synchronous setting: "FULL" (the default:
-	// every commit is fsynced, so a settled call survives power loss),
-	// "EXTRA", or "NORMAL" (survives a killed process, not a power loss).
-	// "OFF" is refused.
+	// Synchronous is SQLite's synchronous setting for commits that settle
+	// calls or change caps: "FULL" (the default: fsynced before Settle
+	// returns, so a settled call survives power loss), "EXTRA", or
+	// "NORMAL" (survives a killed process, not a power loss). "OFF" is
+	// refused. Commits holding only reservations, releases and renewals
+	// are never fsynced: a power cut loses them together with the process
+	// that held them, and the next fsync covers them.
 	Synchronous string
 	// Logger receives warnings about expired holds and late settlements;
 	// nil: discard.

@@ -37,16 +37,22 @@ var errClosed = frugal.Errorf(frugal.EUNAVAILABLE, "ledger: closed")
 
 // op is one queued write and, once done is signalled, its answer.
 type op struct {
-	name  string // for errors: "reserve", "settle", ...
-	apply func(tx *wtx) error
-	state atomic.Int32
-	done  chan struct{}
-	err   error // set by the writer before done is signalled
+	name string // for errors: "reserve", "settle", ...
+	// durable ops (settling, recording, caps) are fsynced at commit when
+	// Options.Synchronous asks for it. The others (reserve, release,
+	// renew) need not be: a process that loses them in a power cut loses
+	// its holds with them, and the next durable commit syncs them anyway.
+	durable bool
+	apply   func(tx *wtx) error
+	state   atomic.Int32
+	done    chan struct{}
+	err     error // set by the writer before done is signalled
 }
 
 type writer struct {
 	db     *DB
 	conn   *sql.Conn
+	sync   string // the connection's synchronous setting now
 	st     stmts
 	queue  chan *op
 	mu     sync.RWMutex // held for reading while queueing; Close takes it to stop new ops
@@ -59,6 +65,7 @@ func newWriter(ctx context.Context, db *DB, conn *sql.Conn) (*writer, error) {
 	w := &writer{
 		db:     db,
 		conn:   conn,
+		sync:   db.opts.Synchronous, // as the DSN set it
 		queue:  make(chan *op, queueDepth),
 		stop:   make(chan struct{}),
 		exited: make(chan struct{}),
@@ -168,7 +175,7 @@ func (w *writer) run(batch []*op) {
 	}
 	w.db.log.Warn("ledger batch failed; retrying its operations one by one", "path", w.db.path, "ops", len(claimed), "err", err)
 	for _, o := range claimed {
-		err := w.beginClaimed()
+		err := w.beginClaimed([]*op{o})
 		if err == nil {
 			err = w.applyAll([]*op{o})
 		}
@@ -186,7 +193,10 @@ func (w *writer) run(batch []*op) {
 func (w *writer) begin(batch []*op) ([]*op, error) {
 	ctx := context.Background()
 	for {
-		_, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+		err := w.setSync(batch)
+		if err == nil {
+			_, err = w.conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+		}
 		if err != nil && isBusy(err) {
 			live := batch[:0]
 			for _, o := range batch {
@@ -219,8 +229,33 @@ func (w *writer) begin(batch []*op) ([]*op, error) {
 }
 
 // beginClaimed starts a transaction for ops already claimed.
-func (w *writer) beginClaimed() error {
+func (w *writer) beginClaimed(ops []*op) error {
+	if err := w.setSync(ops); err != nil {
+		return err
+	}
 	return beginImmediate(context.Background(), w.conn)
+}
+
+// setSync sets the connection's synchronous level for a transaction of
+// ops: Options.Synchronous if any of them is durable, else NORMAL, which
+// in WAL mode skips the fsync. SQLite allows the change only outside a
+// transaction.
+func (w *writer) setSync(ops []*op) error {
+	want := "NORMAL"
+	for _, o := range ops {
+		if o.durable {
+			want = w.db.opts.Synchronous
+			break
+		}
+	}
+	if want == w.sync {
+		return nil
+	}
+	_, err := w.conn.ExecContext(context.Background(), "PRAGMA synchronous = "+want)
+	if err == nil {
+		w.sync = want
+	}
+	return err
 }
 
 // applyAll runs ops inside the open transaction and commits. Domain
