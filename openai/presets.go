@@ -68,7 +68,7 @@ func Presets() []Preset {
 		{Name: "deepseek", BaseURL: "https://api.deepseek.com", KeyEnv: "DEEPSEEK_API_KEY",
 			Quirks: Quirks{MaxTokensField: MaxTokensLegacy, SchemaMode: SchemaJSONObject}},
 		{Name: "openrouter", BaseURL: "https://openrouter.ai/api/v1", KeyEnv: "OPENROUTER_API_KEY",
-			Quirks: Quirks{UsageInclude: true}},
+			Quirks: Quirks{MaxTokensField: MaxTokensLegacy, UsageInclude: true}}, // it maps max_tokens per model itself
 		{Name: "groq", BaseURL: "https://api.groq.com/openai/v1", KeyEnv: "GROQ_API_KEY"},
 		{Name: "together", BaseURL: "https://api.together.xyz/v1", KeyEnv: "TOGETHER_API_KEY"},
 		{Name: "vllm", BaseURL: "http://localhost:8000/v1", KeyEnv: "VLLM_API_KEY",

@@ -14,7 +14,7 @@ var emptyParameters = json.RawMessage(`{"type":"object","properties":{}}`)
 
 // schemaInstruction prefixes the schema placed in the system prompt in
 // SchemaJSONObject mode; DeepSeek's JSON mode needs the word "json" there.
-const schemaInstruction = "Answer with a single JSON object, and nothing else, valid against this JSON Schema:\n"
+const schemaInstruction = "Answer with a single json object, and nothing else, valid against this JSON Schema:\n"
 
 // toolErrorPrefix marks a failed tool result: Chat Completions has no
 // is_error flag, and the model must know the tool failed.

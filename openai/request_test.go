@@ -80,6 +80,7 @@ func TestRequestGolden(t *testing.T) {
 		{"request_schema.json", openaiQ.Quirks, schemaRequest(), false},
 		{"request_deepseek_schema.json", deepseekQ.Quirks, schemaRequest(), false},
 		{"request_reasoning_auto.json", openai.Quirks{}, reasoning, false},
+		{"request_plain_auto.json", openai.Quirks{}, func() frugal.Request { r := chatRequest(); r.Temperature = ptr(0.7); return r }(), false},
 		{"request_openrouter_stream.json", openrouterQ.Quirks, openrouterReq, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
