@@ -26,6 +26,8 @@ type conv struct {
 	toolChoice   string // "", "auto", "none", "required", or "tool:" + name
 	stop         []string
 	countSchema  bool // the schema is part of the prompt (not for Ollama, where it only constrains sampling)
+
+	allTextMemo *string // allText, built once per request
 }
 
 // block is one content block: text, a tool call or a tool result.
@@ -234,6 +236,9 @@ func (c *conv) lastToolResult() (string, bool) {
 
 // allText is every piece of text in the request, for any_contains.
 func (c *conv) allText() string {
+	if c.allTextMemo != nil {
+		return *c.allTextMemo
+	}
 	var b strings.Builder
 	for _, t := range c.tools {
 		b.WriteString(t.name + "\n" + t.description + "\n" + string(t.params) + "\n")
@@ -247,7 +252,9 @@ func (c *conv) allText() string {
 			b.WriteString(bl.name + "\n" + bl.text + "\n" + string(bl.args) + "\n")
 		}
 	}
-	return b.String()
+	s := b.String()
+	c.allTextMemo = &s
+	return s
 }
 
 func (c *conv) hasTool(name string) bool {

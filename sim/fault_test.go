@@ -284,3 +284,24 @@ func TestStatsAndConnections(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 }
+
+func TestLatencyOption(t *testing.T) {
+	srv := start(t, sim.Options{Latency: sim.Latency{BeforeHeaders: 5 * time.Second}})
+	ep := endpoints[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	js, _ := json.Marshal(ep.body(ep.model, false))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+ep.path, bytes.NewReader(js))
+	if resp, err := srv.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("Latency.BeforeHeaders was not applied")
+	}
+	// The sim notices the client left and records it so.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(srv.Calls()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if calls := srv.Calls(); len(calls) != 1 || calls[0].Status != 499 {
+		t.Fatalf("calls = %+v, want one with status 499", calls)
+	}
+}

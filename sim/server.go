@@ -298,6 +298,11 @@ func (h *Handler) chat(w http.ResponseWriter, r *http.Request, wf wireFormat) {
 	call.Rule = rule
 	if reply.Error != nil {
 		e := reply.Error
+		if !sleep(r.Context(), reply.Delay+h.opts.Latency.BeforeHeaders) {
+			call.Status = statusClientClosed
+			h.record(call)
+			return
+		}
 		fail(&apiError{status: e.Status, typ: e.Type, msg: e.Message, retryAfter: e.RetryAfter})
 		return
 	}
