@@ -73,10 +73,19 @@ func TestEstimateBoundsSimCounts(t *testing.T) {
 				if billed > raw {
 					t.Errorf("%s billed %d, above the raw count %d", tc.provider, billed, raw)
 				}
-				if (tc.provider == "openai" || tc.provider == "deepseek") && billed != raw {
+				if (tc.provider == "openai" || tc.provider == "deepseek") && !hasToolError(req) && billed != raw {
 					t.Errorf("%s billed %d, want exactly CountRequest %d", tc.provider, billed, raw)
 				}
 			}
 		})
 	}
+}
+
+func hasToolError(req frugal.Request) bool {
+	for _, m := range req.Messages {
+		if m.IsError {
+			return true
+		}
+	}
+	return false
 }

@@ -30,6 +30,9 @@ func toOpenAI(req frugal.Request) map[string]any {
 		}
 		if m.Role == frugal.RoleTool {
 			wm["tool_call_id"] = m.ToolCallID
+			if m.IsError {
+				wm["content"] = "ERROR: " + m.Content // no is_error flag in this format
+			}
 		}
 		msgs = append(msgs, wm)
 	}
@@ -105,6 +108,9 @@ func toOllama(req frugal.Request) map[string]any {
 				calls = append(calls, map[string]any{"function": map[string]any{"name": c.Name, "arguments": json.RawMessage(c.Arguments)}})
 			}
 			wm["tool_calls"] = calls
+		}
+		if m.Role == frugal.RoleTool && m.IsError {
+			wm["content"] = "ERROR: " + m.Content
 		}
 		msgs = append(msgs, wm)
 	}

@@ -19,6 +19,9 @@ const (
 	ToolsFraming    = 12 // once when any tool is offered
 	ToolFraming     = 7  // per tool definition
 	SchemaFraming   = 19 // once when a JSON-schema answer is asked (as much as one forced tool)
+	// ToolErrorMarker covers the marker ("ERROR: ") adapters prepend to a
+	// failed tool's result where the wire format has no is_error flag.
+	ToolErrorMarker = 4
 )
 
 // Margin is how an o200k count is scaled into an upper bound for a
@@ -67,8 +70,10 @@ func MarginFor(provider string) Margin {
 // text and JSON of the system prompt, every message, tool call and tool
 // result, tool definitions and the answer schema, plus the framing
 // constants above. It is exact for the sim whatever wire format carries
-// req, provided the adapter sends one message per frugal.Message (merging
-// messages, as Anthropic adapters do with tool results, only lowers it).
+// req, provided the adapter sends the text as it is and one message per
+// frugal.Message; merging messages (as Anthropic adapters do with tool
+// results) only lowers the sim's count, and a failed tool's result may
+// carry an error marker of up to ToolErrorMarker tokens.
 func CountRequest(req frugal.Request) int64 {
 	n := int64(ReplyPriming)
 	if req.System != "" {
@@ -87,6 +92,9 @@ func CountRequest(req frugal.Request) int64 {
 		n += MessageFraming + int64(Count(m.Content))
 		if m.Role == frugal.RoleTool {
 			n += ToolCallFraming
+			if m.IsError {
+				n += ToolErrorMarker
+			}
 		}
 		for _, c := range m.ToolCalls {
 			n += ToolCallFraming + int64(Count(c.Name)+CountJSON(c.Arguments))

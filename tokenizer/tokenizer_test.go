@@ -119,7 +119,7 @@ func sampleRequest() frugal.Request {
 		Messages: []frugal.Message{
 			{Role: frugal.RoleUser, Content: "Fix the failing test in parse_test.go."},
 			{Role: frugal.RoleAssistant, ToolCalls: []frugal.ToolCall{{ID: "c1", Name: "read_file", Arguments: json.RawMessage(`{"path": "parse_test.go"}`)}}},
-			{Role: frugal.RoleTool, ToolCallID: "c1", Content: "package parse\n\nfunc TestParse(t *testing.T) {}\n"},
+			{Role: frugal.RoleTool, ToolCallID: "c1", Content: "package parse\n\nfunc TestParse(t *testing.T) {}\n", IsError: true},
 		},
 		MaxOutput: 512,
 	}
@@ -133,7 +133,7 @@ func TestCountRequestAddsUpItsParts(t *testing.T) {
 		tokenizer.ToolsFraming + tokenizer.ToolFraming + c("read_file") + c("Read a file of the workspace.") + int64(tokenizer.CountJSON(req.Tools[0].Parameters)) +
 		tokenizer.MessageFraming + c(req.Messages[0].Content) +
 		tokenizer.MessageFraming + tokenizer.ToolCallFraming + c("read_file") + c(`{"path":"parse_test.go"}`) +
-		tokenizer.MessageFraming + tokenizer.ToolCallFraming + c(req.Messages[2].Content)
+		tokenizer.MessageFraming + tokenizer.ToolCallFraming + tokenizer.ToolErrorMarker + c(req.Messages[2].Content)
 	if got := tokenizer.CountRequest(req); got != want {
 		t.Fatalf("CountRequest = %d, want %d", got, want)
 	}
@@ -143,6 +143,14 @@ func TestCountRequestAddsUpItsParts(t *testing.T) {
 	extra := tokenizer.CountRequest(withSchema) - want
 	if wantExtra := int64(tokenizer.SchemaFraming) + c("verdict") + int64(tokenizer.CountJSON(withSchema.Schema)); extra != wantExtra {
 		t.Fatalf("schema adds %d tokens, want %d", extra, wantExtra)
+	}
+}
+
+func TestToolErrorMarkerCoversAdapters(t *testing.T) {
+	for _, marker := range []string{"ERROR: ", "Error: ", "[error] "} {
+		if n := tokenizer.Count(marker); n > tokenizer.ToolErrorMarker {
+			t.Errorf("marker %q costs %d tokens, more than ToolErrorMarker", marker, n)
+		}
 	}
 }
 
