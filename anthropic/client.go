@@ -38,7 +38,8 @@ type Options struct {
 	// BaseURL is the API root without version, e.g. DefaultBaseURL (the
 	// default); "/v1/messages" is appended.
 	BaseURL string
-	// APIKey is sent as x-api-key.
+	// APIKey is sent as x-api-key; zero sends none (the sim, a proxy that
+	// adds its own), and Anthropic itself then answers 401.
 	APIKey frugal.Secret
 	// Headers are added to every request (e.g. anthropic-beta).
 	Headers map[string]string
@@ -200,9 +201,6 @@ func (c *Client) Stream(ctx context.Context, req frugal.Request, fn func(frugal.
 }
 
 func (c *Client) build(req frugal.Request) (*MessagesRequest, error) {
-	if c.opts.APIKey.IsZero() {
-		return nil, frugal.Errorf(frugal.EINVALID, "%s: no API key", c.provider)
-	}
 	return c.BuildRequest(req)
 }
 
@@ -234,7 +232,9 @@ func (c *Client) post(ctx context.Context, wire *MessagesRequest, stream bool) (
 	for k, v := range c.opts.Headers {
 		hreq.Header.Set(k, v)
 	}
-	hreq.Header.Set("x-api-key", c.opts.APIKey.Reveal())
+	if k := c.opts.APIKey.Reveal(); k != "" {
+		hreq.Header.Set("x-api-key", k)
+	}
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		return nil, c.transportError(ctx, err, false)

@@ -32,7 +32,9 @@ type Options struct {
 	// BaseURL is the API root including its version path, e.g.
 	// "https://api.openai.com/v1"; "/chat/completions" is appended.
 	BaseURL string
-	// APIKey is sent as "Authorization: Bearer …"; zero sends none.
+	// APIKey is sent as "Authorization: Bearer …"; zero sends none, and a
+	// server that needs one answers 401 (deciding whether a key must be
+	// configured is the caller's business; see Quirks.KeyOptional).
 	APIKey frugal.Secret
 	// Headers are added to every request (e.g. OpenRouter's HTTP-Referer).
 	Headers map[string]string
@@ -154,9 +156,6 @@ func (c *Client) Stream(ctx context.Context, req frugal.Request, fn func(frugal.
 }
 
 func (c *Client) build(req frugal.Request) (*ChatRequest, error) {
-	if c.opts.APIKey.IsZero() && !c.opts.Quirks.KeyOptional {
-		return nil, frugal.Errorf(frugal.EINVALID, "%s: no API key", c.provider)
-	}
 	return BuildRequest(req, c.opts.Quirks)
 }
 

@@ -46,8 +46,9 @@ type Quirks struct {
 	// for usage.cost (OpenRouter now always includes it; the member is
 	// harmless).
 	UsageInclude bool
-	// KeyOptional marks servers that run without an API key (local ones);
-	// a missing key is then not an error.
+	// KeyOptional marks servers that run without an API key (local ones),
+	// for the configuration layer; the client itself sends whatever key it
+	// was given, or none.
 	KeyOptional bool
 }
 
