@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 	"github.com/frugal-dev/frugal/sqlite"
 )
 
-const envCLIArgs = "FRUGAL_BENCH_CLI_ARGS" // a child's command line, unit-separator (0x1f) separated
+const (
+	envCLIArgs = "FRUGAL_BENCH_CLI_ARGS" // a child's command line, unit-separator (0x1f) separated
+	envCLIHWM  = "FRUGAL_BENCH_CLI_HWM"  // where the child writes its peak RSS (VmHWM, KiB)
+)
 
 // TestCLIHelperProcess runs one command line as a child process so that a
 // benchmark can read its peak memory; run directly, it skips.
@@ -25,7 +29,21 @@ func TestCLIHelperProcess(t *testing.T) {
 	if args == "" {
 		t.Skip("helper process for BenchmarkSpendCLI1M")
 	}
-	os.Exit(run(context.Background(), strings.Split(args, "\x1f"), os.Stdin, io.Discard, os.Stderr))
+	code := run(context.Background(), strings.Split(args, "\x1f"), os.Stdin, io.Discard, os.Stderr)
+	// The child reports its own high-water mark: the rusage a parent
+	// gets also counts the memory the child shared with it before exec.
+	status, err := os.ReadFile("/proc/self/status")
+	if err == nil {
+		for _, l := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+				err = os.WriteFile(os.Getenv(envCLIHWM), []byte(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))), 0o600)
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "peak RSS:", err)
+	}
+	os.Exit(code)
 }
 
 // BenchmarkSpendCLI1M runs `frugal spend --by agent,day` as a process over
@@ -63,16 +81,24 @@ func BenchmarkSpendCLI1M(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var maxRSS int64
+			hwm := filepath.Join(b.TempDir(), "hwm")
 			for range b.N {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestCLIHelperProcess$")
-				cmd.Env = append(os.Environ(), envCLIArgs+"="+strings.Join(append([]string{"--home", home}, strings.Fields(bc.args)...), "\x1f"))
+				cmd.Env = append(os.Environ(), envCLIHWM+"="+hwm,
+					envCLIArgs+"="+strings.Join(append([]string{"--home", home}, strings.Fields(bc.args)...), "\x1f"))
 				cmd.Stderr = os.Stderr
 				if err := cmd.Run(); err != nil {
 					b.Fatal(err)
 				}
-				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-					maxRSS = max(maxRSS, ru.Maxrss) // KiB on Linux
+				kib, err := os.ReadFile(hwm)
+				if err != nil {
+					b.Fatal(err)
 				}
+				n, err := strconv.ParseInt(string(kib), 10, 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				maxRSS = max(maxRSS, n)
 			}
 			b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
 		})
