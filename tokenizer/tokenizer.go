@@ -8,6 +8,7 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -49,12 +50,10 @@ func Count(text string) int {
 	if len(text) == 1 && text[0] < utf8.RuneSelf {
 		return 1 // every single byte is a token of its own
 	}
-	enc := encoder()
-	n := 0
-	for chunk := range chunks(text) {
-		n += len(enc.EncodeOrdinary(chunk))
+	if len(text) >= memoMinBytes {
+		return len(memoEncode(text))
 	}
-	return n
+	return len(encode(text))
 }
 
 // Encode returns the o200k_base token IDs of text, split the same way as
@@ -63,11 +62,65 @@ func Encode(text string) []int {
 	if text == "" {
 		return nil
 	}
+	if len(text) >= memoMinBytes {
+		return slices.Clone(memoEncode(text))
+	}
+	return encode(text)
+}
+
+func encode(text string) []int {
 	enc := encoder()
 	var ids []int
 	for chunk := range chunks(text) {
 		ids = append(ids, enc.EncodeOrdinary(chunk)...)
 	}
+	return ids
+}
+
+// Long texts recur from call to call (system prompts, tool schemas, files
+// read by tools), so their token IDs are remembered: up to memoBudget bytes
+// of text and IDs, oldest out first.
+const (
+	memoMinBytes = 2 << 10
+	memoBudget   = 32 << 20
+)
+
+var memo struct {
+	sync.Mutex
+	ids   map[string][]int
+	order []string
+	size  int
+}
+
+func memoEncode(text string) []int {
+	memo.Lock()
+	ids, ok := memo.ids[text]
+	memo.Unlock()
+	if ok {
+		return ids
+	}
+	ids = encode(text)
+	cost := len(text) + 8*len(ids)
+	if cost > memoBudget/4 {
+		return ids
+	}
+	memo.Lock()
+	defer memo.Unlock()
+	if _, ok := memo.ids[text]; ok {
+		return ids
+	}
+	if memo.ids == nil {
+		memo.ids = map[string][]int{}
+	}
+	for memo.size+cost > memoBudget && len(memo.order) > 0 {
+		old := memo.order[0]
+		memo.order = memo.order[1:]
+		memo.size -= len(old) + 8*len(memo.ids[old])
+		delete(memo.ids, old)
+	}
+	memo.ids[text] = ids
+	memo.order = append(memo.order, text)
+	memo.size += cost
 	return ids
 }
 

@@ -2,6 +2,7 @@ package tokenizer_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -212,16 +213,37 @@ func FuzzCount(f *testing.F) {
 	})
 }
 
-func benchmarkCount(b *testing.B, size int) {
+// benchmarkCount counts a fresh text of size bytes each time (repeated:
+// the same text, which long texts answer from the memo).
+func benchmarkCount(b *testing.B, size int, repeated bool) {
 	unit := "The ledger reserves the worst case before each call; func (l *Ledger) Reserve(ctx context.Context) error {}\n"
 	text := strings.Repeat(unit, size/len(unit)+1)[:size]
 	tokenizer.Count("warm up")
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
+		if !repeated {
+			i++
+			text = strconv.Itoa(i) + text[len(strconv.Itoa(i-1)):]
+		}
 		tokenizer.Count(text)
 	}
 }
 
-func BenchmarkCount1KB(b *testing.B)   { benchmarkCount(b, 1<<10) }
-func BenchmarkCount100KB(b *testing.B) { benchmarkCount(b, 100<<10) }
+func BenchmarkCount1KB(b *testing.B)           { benchmarkCount(b, 1<<10, false) }
+func BenchmarkCount100KB(b *testing.B)         { benchmarkCount(b, 100<<10, false) }
+func BenchmarkCount100KBRepeated(b *testing.B) { benchmarkCount(b, 100<<10, true) }
+
+func TestMemoizedLongTexts(t *testing.T) {
+	long := strings.Repeat("A long system prompt that comes back every call. ", 100)
+	first := tokenizer.Encode(long)
+	first[0] = -42 // callers may scribble on what they get
+	second := tokenizer.Encode(long)
+	if second[0] == -42 || len(second) != tokenizer.Count(long) {
+		t.Fatal("Encode handed out the memoised slice")
+	}
+	if tokenizer.Count(long+"x") < tokenizer.Count(long) {
+		t.Fatal("a longer text counted fewer tokens")
+	}
+}
