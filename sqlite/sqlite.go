@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	sqlite3 "modernc.org/sqlite"
@@ -205,10 +206,7 @@ func checkDir(path string) error {
 	return frugal.Errorf(frugal.EUNAVAILABLE, "ledger %s: %w", path, err)
 }
 
-func isNotDir(err error) bool {
-	var pe *os.PathError
-	return errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "not a directory")
-}
+func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) }
 
 // dsn builds the modernc.org/sqlite data source name. The path goes in a
 // file: URI so that '?' or '#' in it cannot be read as parameters.
