@@ -330,7 +330,7 @@ func TestOpenAIAutomaticCache(t *testing.T) {
 	}
 	// A different last message still reuses the shared prefix, in 128-token steps.
 	r3 := ask("a different and somewhat longer second question", "")
-	prefix := p - int64(tokenizer.Count("first question")) - 3 // the framing of the last message stays
+	prefix := p - int64(tokenizer.Count("first question")) - tokenizer.ReplyPriming // all but the last text and the reply priming
 	got := r3.Usage.PromptTokensDetails.CachedTokens
 	if got%128 != 0 || got > prefix || got < prefix-128-3 {
 		t.Fatalf("shared prefix of about %d tokens: cached %d", prefix, got)
