@@ -174,3 +174,13 @@ func clone(p frugal.Price) frugal.Price {
 	}
 	return p
 }
+
+// With returns a catalog where each of prices replaces (or adds) the entry
+// of its model; frugal.yaml's per-model overrides arrive this way.
+func (c *Catalog) With(prices ...frugal.Price) *Catalog {
+	out := c.Merge(nil)
+	for _, p := range prices {
+		out.prices[p.Model] = clone(p)
+	}
+	return out
+}

@@ -1,11 +1,21 @@
 package main
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/brains"
+	"github.com/frugal-dev/frugal/config"
+	"github.com/frugal-dev/frugal/pricing"
+	"github.com/frugal-dev/frugal/providers"
+	"github.com/frugal-dev/frugal/sim"
+	"github.com/frugal-dev/frugal/sqlite"
+	"github.com/frugal-dev/frugal/tokenizer"
 )
 
 // app is the composition root: what every subcommand may need, opened
@@ -17,6 +27,14 @@ type app struct {
 
 	home       string // --home; resolved by homeDir
 	configPath string // --config
+
+	db      *sqlite.DB
+	cfg     *config.Config
+	catalog *pricing.Catalog
+	simSrv  *sim.Server
+	// simOptions configure the in-process simulator started for sim/…
+	// models (the demo sets its cassette).
+	simOptions sim.Options
 
 	closers  []func() error
 	exitCode int // set by commands that end without an error
@@ -44,4 +62,138 @@ func (a *app) close() {
 		_ = a.closers[i]()
 	}
 	a.closers = nil
+}
+
+// logger reports warnings on stderr; API keys are redacted by their type.
+func (a *app) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// config loads frugal.yaml: --config (which must exist) or the home's
+// (which may not).
+func (a *app) config() (*config.Config, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
+	var err error
+	if a.configPath != "" {
+		a.cfg, err = config.LoadExisting(a.configPath)
+		return a.cfg, err
+	}
+	home, err := a.homeDir()
+	if err != nil {
+		return nil, err
+	}
+	a.cfg, err = config.Load(filepath.Join(home, "frugal.yaml"))
+	return a.cfg, err
+}
+
+// prices is the catalog in force: embedded, then $FRUGAL_HOME/prices.yaml,
+// then frugal.yaml's per-model overrides.
+func (a *app) prices() (*pricing.Catalog, error) {
+	if a.catalog != nil {
+		return a.catalog, nil
+	}
+	home, err := a.homeDir()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := pricing.Load(home)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	var over []frugal.Price
+	for _, prov := range sortedKeys(cfg.Providers) {
+		for _, model := range sortedKeys(cfg.Providers[prov].Prices) {
+			ref := prov + "/" + model
+			base, err := cat.Lookup(ref)
+			if err != nil {
+				base = frugal.Price{Model: ref}
+			}
+			p := cfg.Providers[prov].Prices[model].Apply(base)
+			p.Model = ref
+			p.Source = "frugal.yaml override"
+			over = append(over, p)
+		}
+	}
+	a.catalog = cat.With(over...)
+	return a.catalog, nil
+}
+
+// registry resolves model references with presets, frugal.yaml and the
+// environment's keys; sim/… models start the in-process simulator.
+func (a *app) registry() (*providers.Registry, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := a.prices()
+	if err != nil {
+		return nil, err
+	}
+	return providers.New(providers.Options{
+		Config: cfg,
+		Getenv: a.getenv,
+		Sim:    a.startSim,
+		MinCacheableTokens: func(model string) int64 {
+			for _, prov := range []string{"anthropic/", "sim/anthropic/"} {
+				if p, err := cat.Lookup(prov + model); err == nil && p.MinCacheableTokens > 0 {
+					return p.MinCacheableTokens
+				}
+			}
+			return 0
+		},
+		CountTokens: tokenizer.Count,
+	}), nil
+}
+
+// startSim starts the in-process simulator on loopback, once.
+func (a *app) startSim() (string, error) {
+	if a.simSrv == nil {
+		a.simSrv = sim.New(a.simOptions)
+		a.onClose(func() error { a.simSrv.Close(); return nil })
+	}
+	return a.simSrv.URL, nil
+}
+
+// brains returns the metered call client over the ledger.
+func (a *app) brains(ctx context.Context) (*brains.Client, error) {
+	db, err := a.ledger(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := a.prices()
+	if err != nil {
+		return nil, err
+	}
+	reg, err := a.registry()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	return brains.New(brains.Options{
+		Ledger:           db,
+		Prices:           cat,
+		Resolver:         reg,
+		Estimate:         tokenizer.EstimateRequest,
+		DefaultMaxOutput: cfg.Defaults.MaxOutput,
+		Lease:            cfg.Defaults.Lease,
+		Logger:           a.logger(),
+	}), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

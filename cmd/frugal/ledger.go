@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"syscall"
 
 	"github.com/frugal-dev/frugal"
@@ -16,24 +14,14 @@ import (
 // ledgerFile is the database's name under the home directory.
 const ledgerFile = "frugal.db"
 
-// openLedgers keeps the one ledger handle of each command line, so that
-// every part of a command shares its writer (and its group commits).
-// app.go is not ours to extend; a field on app would do the same.
-var openLedgers = struct {
-	sync.Mutex
-	m map[*app]*sqlite.DB
-}{m: map[*app]*sqlite.DB{}}
-
 // ledger opens $FRUGAL_HOME/frugal.db on first use, creating the home
 // directory (mode 0700) if needed, and closes it when the command ends.
 // A home that cannot hold the database is EINVALID when the path is wrong
 // (a file where a directory should be) and EUNAVAILABLE when the file
 // system refuses.
 func (a *app) ledger(ctx context.Context) (*sqlite.DB, error) {
-	openLedgers.Lock()
-	defer openLedgers.Unlock()
-	if db, ok := openLedgers.m[a]; ok {
-		return db, nil
+	if a.db != nil {
+		return a.db, nil
 	}
 	if u := a.getenv("FRUGAL_DATABASE_URL"); u != "" {
 		return nil, frugal.Errorf(frugal.EINVALID, "FRUGAL_DATABASE_URL is set, but this frugal has only the SQLite ledger; unset it to use $FRUGAL_HOME/%s", ledgerFile)
@@ -46,16 +34,14 @@ func (a *app) ledger(ctx context.Context) (*sqlite.DB, error) {
 		return nil, err
 	}
 	db, err := sqlite.Open(ctx, filepath.Join(home, ledgerFile), sqlite.Options{
-		Logger: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger: a.logger(),
 	})
 	if err != nil {
 		return nil, err
 	}
-	openLedgers.m[a] = db
+	a.db = db
 	a.onClose(func() error {
-		openLedgers.Lock()
-		delete(openLedgers.m, a)
-		openLedgers.Unlock()
+		a.db = nil
 		return db.Close()
 	})
 	return db, nil
