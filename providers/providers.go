@@ -35,7 +35,7 @@ type Provider struct {
 	KeySet    bool              `json:"api_key_set"`
 	Headers   map[string]string `json:"headers,omitempty"`
 	Timeout   time.Duration     `json:"-"`
-	Local     bool              `json:"local"` // runs without a key
+	Local     bool              `json:"local"`  // runs without a key
 	Source    string            `json:"source"` // "preset", "frugal.yaml" or both
 	quirks    openai.Quirks
 	hasQuirks bool
@@ -43,7 +43,7 @@ type Provider struct {
 
 // Options configure a Registry.
 type Options struct {
-	Config *config.Config     // nil: presets only
+	Config *config.Config      // nil: presets only
 	Getenv func(string) string // nil: no keys at all
 	// Sim returns the base URL of the in-process sim server, starting it
 	// on first use; nil: sim models are unavailable.
