@@ -88,6 +88,8 @@ func newRootCmd(a *app) *cobra.Command {
 		newSpendCmd(a),
 		newBudgetCmd(a),
 		newCheckCmd(a),
+		newRunCmd(a),
+		newResumeCmd(a),
 	)
 	return root
 }
