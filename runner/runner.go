@@ -151,6 +151,9 @@ func (r *Runner) run(ctx context.Context, a *frugal.Agent, resumeID string) (Sum
 	ws, err := tool.NewWorkspace(a.Workspace, tool.Options{
 		Isolation:      iso,
 		CommandTimeout: a.Limits.CommandTimeout,
+		// A tool result may take about a quarter of the context (a byte
+		// is at most a token), so that a session can always hold one.
+		MaxResultBytes: int(min(max(a.Limits.ContextTokens, 1024), 16<<10)),
 		Env:            r.o.ToolEnv,
 		Hide:           []string{r.o.Home},
 		Now:            r.o.Now,
@@ -186,7 +189,7 @@ func (r *Runner) applyBudgets(ctx context.Context, a *frugal.Agent) error {
 			if err := r.o.Ledger.SetBudget(ctx, frugal.Budget{Scope: frugal.ScopeAgent, Name: a.Name, Window: w, Limit: want[w]}); err != nil {
 				return fmt.Errorf("set %s cap of agent %s: %w", w, a.Name, err)
 			}
-		} else if err := r.o.Ledger.DeleteBudget(ctx, frugal.ScopeAgent, a.Name, w); err != nil {
+		} else if err := r.o.Ledger.DeleteBudget(ctx, frugal.ScopeAgent, a.Name, w); err != nil && frugal.ErrorCode(err) != frugal.ENOTFOUND {
 			return fmt.Errorf("remove %s cap of agent %s: %w", w, a.Name, err)
 		}
 	}

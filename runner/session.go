@@ -80,7 +80,8 @@ func (x *execution) session(ctx context.Context, spec sessionSpec) (string, frug
 		x.progress("  %s %s · %s · %s", spec.tier, res.Model, res.Usage, x.capNote())
 		msg := res.Message
 		msg.Role = frugal.RoleAssistant
-		if len(msg.ToolCalls) == 0 {
+		if len(msg.ToolCalls) == 0 || len(spec.tools) == 0 {
+			// A session offered no tools runs none, whatever the model asks.
 			return msg.Content, res.Model, nil
 		}
 		req.Messages = append(req.Messages, msg)

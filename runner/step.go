@@ -34,6 +34,10 @@ func (x *execution) plan(ctx context.Context) error {
 		out, model, err := x.session(ctx, x.planSpec(tier, t.Feedback))
 		if err != nil {
 			if isFatal(err) {
+				if frugal.ErrorCode(err) == frugal.EBUDGET || ctx.Err() != nil {
+					t.Attempt--
+					_ = x.save()
+				}
 				return err
 			}
 			t.Feedback = err.Error()
@@ -100,6 +104,11 @@ func (x *execution) step(ctx context.Context, i int) error {
 		out, model, err := x.session(ctx, spec)
 		if err != nil {
 			if isFatal(err) {
+				if frugal.ErrorCode(err) == frugal.EBUDGET || ctx.Err() != nil {
+					// Not an attempt: nothing was tried. Resume retries it.
+					ss.Try.Attempt--
+					_ = x.save()
+				}
 				return err
 			}
 			ss.Try.Feedback = "The previous attempt did not finish: " + err.Error()
