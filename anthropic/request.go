@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wire"
 )
 
 // maxBreakpoints is the API's limit of cache_control marks per request.
@@ -234,7 +235,7 @@ func buildBlocks(m frugal.Message) ([]ContentBlock, string, error) {
 		}
 		return blocks, "assistant", nil
 	case frugal.RoleTool:
-		b := ContentBlock{Type: "tool_result", ToolUseID: m.ToolCallID, Content: jsonString(m.Content)}
+		b := ContentBlock{Type: "tool_result", ToolUseID: m.ToolCallID, Content: wire.String(m.Content)}
 		if m.IsError {
 			t := true
 			b.IsError = &t
@@ -245,9 +246,3 @@ func buildBlocks(m frugal.Message) ([]ContentBlock, string, error) {
 }
 
 func textBlock(s string) ContentBlock { return ContentBlock{Type: "text", Text: &s} }
-
-// jsonString encodes s as a JSON string.
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s) // a string always marshals
-	return b
-}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wire"
 )
 
 // maxLineBytes bounds one SSE line; a larger event is an error rather
@@ -262,7 +263,7 @@ func (s *streamState) addCall(b *block) error {
 	if len(bytes.TrimSpace(args)) == 0 {
 		args = toolInput(b.input)
 	} else if !json.Valid(args) {
-		args = jsonString(string(args))
+		args = wire.String(string(args))
 	}
 	tc := frugal.ToolCall{ID: b.id, Name: b.name, Arguments: args}
 	s.calls = append(s.calls, tc)

@@ -8,7 +8,7 @@ import (
 
 // The wire types of Anthropic's Messages API, as far as frugal reads or
 // writes them. Each keeps the members it does not model in Extra (see
-// extra.go); "null" and an absent member are treated alike. Optional
+// wire_json.go); "null" and an absent member are treated alike. Optional
 // counts are pointers because the API's streams rely on their presence.
 
 // MessagesRequest is the body of POST {BaseURL}/v1/messages.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wire"
 )
 
 // emptyParameters is the schema sent for a tool declared without one.
@@ -90,7 +91,7 @@ func (c *Client) BuildRequest(req frugal.Request) (*ChatRequest, error) {
 		if ka < 0 {
 			ka = -time.Second // any negative keeps the model loaded
 		}
-		out.KeepAlive = jsonString(ka.String())
+		out.KeepAlive = wire.String(ka.String())
 	}
 	return out, nil
 }
@@ -112,10 +113,4 @@ func toolCallID(tc ToolCall, turn, index int) string {
 	h.Write([]byte(strconv.Itoa(turn) + "\x00" + strconv.Itoa(index) + "\x00" + tc.Function.Name + "\x00"))
 	h.Write(args.Bytes())
 	return "call_" + hex.EncodeToString(h.Sum(nil)[:8])
-}
-
-// jsonString encodes s as a JSON string.
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s) // a string always marshals
-	return b
 }

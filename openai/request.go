@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wire"
 )
 
 // emptyParameters is the schema sent for a tool declared without one:
@@ -44,7 +45,7 @@ func BuildRequest(req frugal.Request, q Quirks) (*ChatRequest, error) {
 		system += schemaInstruction + string(req.Schema)
 	}
 	if system != "" {
-		out.Messages = append(out.Messages, Message{Role: "system", Content: jsonString(system)})
+		out.Messages = append(out.Messages, Message{Role: "system", Content: wire.String(system)})
 	}
 	for i, m := range req.Messages {
 		wm, err := buildMessage(m)
@@ -107,11 +108,11 @@ func BuildRequest(req frugal.Request, q Quirks) (*ChatRequest, error) {
 func buildMessage(m frugal.Message) (Message, error) {
 	switch m.Role {
 	case frugal.RoleUser:
-		return Message{Role: "user", Content: jsonString(m.Content)}, nil
+		return Message{Role: "user", Content: wire.String(m.Content)}, nil
 	case frugal.RoleAssistant:
 		wm := Message{Role: "assistant"}
 		if m.Content != "" || len(m.ToolCalls) == 0 {
-			wm.Content = jsonString(m.Content)
+			wm.Content = wire.String(m.Content)
 		}
 		for _, tc := range m.ToolCalls {
 			args := string(tc.Arguments)
@@ -128,15 +129,9 @@ func buildMessage(m frugal.Message) (Message, error) {
 		if m.IsError {
 			content = toolErrorPrefix + content
 		}
-		return Message{Role: "tool", ToolCallID: m.ToolCallID, Content: jsonString(content)}, nil
+		return Message{Role: "tool", ToolCallID: m.ToolCallID, Content: wire.String(content)}, nil
 	}
 	return Message{}, frugal.Errorf(frugal.EINVALID, "unknown role %q", m.Role)
-}
-
-// jsonString encodes s as a JSON string.
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s) // a string always marshals
-	return b
 }
 
 // schemaName makes name fit OpenAI's ^[a-zA-Z0-9_-]{1,64}$.

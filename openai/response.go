@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wire"
 )
 
 // ParseResponse translates a Chat Completions answer. A response without
@@ -124,7 +125,7 @@ func arguments(s string) json.RawMessage {
 	if json.Valid([]byte(t)) {
 		return json.RawMessage(t)
 	}
-	return jsonString(s)
+	return wire.String(s)
 }
 
 // stopReason normalises finish_reason. Some servers say "stop" while

@@ -4,7 +4,7 @@ import "encoding/json"
 
 // The wire types of OpenAI's Chat Completions API, as far as frugal reads
 // or writes them. Each keeps the members it does not model in Extra (see
-// extra.go); "null" and an absent member are treated alike.
+// wire_json.go); "null" and an absent member are treated alike.
 
 // ChatRequest is the body of POST {BaseURL}/chat/completions.
 type ChatRequest struct {

@@ -1,11 +1,11 @@
-package ollama
-
-// Unknown-field pass-through for the wire types. Every wire struct keeps
-// the JSON members it does not model in an Extra map and writes them back
-// when marshalled, so that a request or response survives
-// unmarshal → marshal even when the provider adds fields (and the gateway
-// can forward a client's request whole). The same small helpers live in
-// each adapter package so that the adapters stay independent.
+// Package wire is the unknown-member pass-through of the provider
+// adapters' wire types: decoding keeps the JSON members a struct does not
+// model in its Extra map, and encoding writes them back, so that a request
+// or response survives unmarshal → marshal even when the provider adds
+// fields (and the gateway can forward a client's request whole). It owns
+// no wire type: each adapter declares its own and calls Unmarshal and
+// Marshal from their JSON methods.
+package wire
 
 import (
 	"bytes"
@@ -16,16 +16,18 @@ import (
 	"strings"
 )
 
-// fieldSet is the set of JSON member names a wire struct models.
-type fieldSet struct {
+// Fields is the set of JSON member names a wire struct models.
+type Fields struct {
 	names map[string]struct{}
 	list  []string
 }
 
-// fieldsOf returns the JSON names of t's fields, read from their tags.
-func fieldsOf[T any]() fieldSet {
+// FieldsOf returns the JSON names of T's exported fields, read from their
+// tags; fields tagged "-" (Extra among them) are left out. Compute it once
+// per type, in a package variable: it uses reflection.
+func FieldsOf[T any]() Fields {
 	t := reflect.TypeFor[T]()
-	fs := fieldSet{names: map[string]struct{}{}}
+	fs := Fields{names: map[string]struct{}{}}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -46,7 +48,7 @@ func fieldsOf[T any]() fieldSet {
 
 // has reports whether encoding/json would have decoded member name into a
 // field: it matches names case-insensitively, so must we.
-func (fs fieldSet) has(name string) bool {
+func (fs Fields) has(name string) bool {
 	if _, ok := fs.names[name]; ok {
 		return true
 	}
@@ -58,18 +60,36 @@ func (fs fieldSet) has(name string) bool {
 	return false
 }
 
-// decodeObject decodes b into v (a method-less alias of the wire type) and
-// returns the members of b that v does not model; nil when there are none.
-func decodeObject(b []byte, v any, fs fieldSet) (map[string]json.RawMessage, error) {
-	if err := json.Unmarshal(b, v); err != nil {
-		return nil, err
+// Unmarshal decodes the JSON object b into a fresh T and, on success,
+// stores it in *dst and the members fs does not model in *extra (nil when
+// there are none). T must be a method-less alias of the wire type (so that
+// decoding does not recurse into the caller's UnmarshalJSON), and extra
+// usually points into *dst:
+//
+//	type plain ChatRequest
+//	return wire.Unmarshal(b, (*plain)(v), &v.Extra, fieldsChatRequest)
+//
+// On error *dst and *extra are left as they were.
+func Unmarshal[T any](b []byte, dst *T, extra *map[string]json.RawMessage, fs Fields) error {
+	var w T
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
 	}
-	return unknownMembers(b, fs)
+	x, err := unknownMembers(b, fs)
+	if err != nil {
+		return err
+	}
+	*dst = w
+	*extra = x
+	return nil
 }
 
-// encodeObject marshals v (a method-less alias of the wire type) and
-// appends the extra members in sorted order, skipping any that v models.
-func encodeObject(v any, extra map[string]json.RawMessage, fs fieldSet) ([]byte, error) {
+// Marshal encodes v (a method-less alias of the wire type) and appends the
+// extra members in sorted order, skipping any that fs models, so that
+// Extra can never shadow a modelled field. An extra member that is not
+// valid JSON, or extra members on a value that is not an object, are an
+// error.
+func Marshal(v any, extra map[string]json.RawMessage, fs Fields) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil || len(extra) == 0 {
 		return b, err
@@ -107,11 +127,17 @@ func encodeObject(v any, extra map[string]json.RawMessage, fs fieldSet) ([]byte,
 	return append(b, '}'), nil
 }
 
+// String encodes s as a JSON string.
+func String(s string) json.RawMessage {
+	b, _ := json.Marshal(s) // a string always marshals
+	return b
+}
+
 var errScan = errors.New("malformed JSON object")
 
 // unknownMembers walks the top-level members of the JSON object b (already
 // validated by a successful decode) and copies those fs does not model.
-func unknownMembers(b []byte, fs fieldSet) (map[string]json.RawMessage, error) {
+func unknownMembers(b []byte, fs Fields) (map[string]json.RawMessage, error) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil, nil // null: nothing to keep
