@@ -11,6 +11,7 @@ import (
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/brains"
 	"github.com/frugal-dev/frugal/config"
+	"github.com/frugal-dev/frugal/examples"
 	"github.com/frugal-dev/frugal/pricing"
 	"github.com/frugal-dev/frugal/providers"
 	"github.com/frugal-dev/frugal/sim"
@@ -151,13 +152,33 @@ func (a *app) registry() (*providers.Registry, error) {
 	}), nil
 }
 
-// startSim starts the in-process simulator on loopback, once.
+// startSim starts the in-process simulator on loopback, once. Its
+// cassette is $FRUGAL_SIM_CASSETTE, or the shipped examples' cassette, so
+// that `frugal run examples/…/agent.yaml` plays offline as in the demo.
 func (a *app) startSim() (string, error) {
 	if a.simSrv == nil {
+		if a.simOptions.Cassette == nil {
+			cas, err := a.simCassette()
+			if err != nil {
+				return "", err
+			}
+			a.simOptions.Cassette = cas
+		}
 		a.simSrv = sim.New(a.simOptions)
 		a.onClose(func() error { a.simSrv.Close(); return nil })
 	}
 	return a.simSrv.URL, nil
+}
+
+func (a *app) simCassette() (*sim.Cassette, error) {
+	if path := a.getenv("FRUGAL_SIM_CASSETTE"); path != "" {
+		return sim.LoadCassette(path)
+	}
+	raw, err := examples.Cassette()
+	if err != nil {
+		return nil, err
+	}
+	return sim.ParseCassette("examples/"+examples.CassetteFile, raw)
 }
 
 // brains returns the metered call client over the ledger.

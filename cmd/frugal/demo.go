@@ -13,7 +13,6 @@ import (
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/examples"
 	"github.com/frugal-dev/frugal/runner"
-	"github.com/frugal-dev/frugal/sim"
 	"github.com/frugal-dev/frugal/sqlite"
 )
 
@@ -60,15 +59,6 @@ func (a *app) demo(ctx context.Context, keep bool, f runFlags) error {
 	if err := makeHome(a.home); err != nil {
 		return err
 	}
-	raw, err := examples.Cassette()
-	if err != nil {
-		return err
-	}
-	cas, err := sim.ParseCassette("examples/"+examples.CassetteFile, raw)
-	if err != nil {
-		return err
-	}
-	a.simOptions = sim.Options{Cassette: cas}
 	dir := filepath.Join(a.home, "examples")
 	if err := examples.CopyTo(dir); err != nil {
 		return err
