@@ -3,7 +3,6 @@ package frugal
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -132,19 +131,4 @@ func parseFixed6(s string) (int64, error) {
 		v = -v
 	}
 	return v, nil
-}
-
-// mulDivCeil returns ceil(a*b/d) for non-negative a, b and positive d,
-// computed on 128 bits so that no product overflows. ok is false when the
-// result does not fit in an int64.
-func mulDivCeil(a, b, d uint64) (uint64, bool) {
-	hi, lo := bits.Mul64(a, b)
-	if hi >= d {
-		return 0, false
-	}
-	q, r := bits.Div64(hi, lo, d)
-	if r != 0 {
-		q++
-	}
-	return q, q <= math.MaxInt64
 }

@@ -70,9 +70,6 @@ var planSchema = func() *jsonschema.Schema {
 	return c.MustCompile("plan.schema.json")
 }()
 
-// maxPlanSteps bounds a plan; the schema says the same.
-const maxPlanSteps = 20
-
 var stepIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 // ParsePlan decodes and validates a planner's answer. The error, code

@@ -24,13 +24,6 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-// spendJSON is the --json contract of shared/DESIGN.md plus the extra
-// counters; decoding refuses unknown fields so the shape is pinned.
-type spendJSON struct {
-	Rows  []map[string]json.Number `json:"rows"`
-	Total map[string]json.Number   `json:"total"`
-}
-
 var counterFields = []string{"calls", "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_5m_tokens",
 	"cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "cost_micro_usd", "cost_usd"}
 
