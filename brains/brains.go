@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frugal-dev/frugal"
@@ -28,6 +29,7 @@ type Target struct {
 	Model    string // the provider's own model name, sent on the wire
 	Provider string // the label recorded in the ledger ("deepseek", "sim")
 	Family   string // tokenizer family for estimates ("openai", "anthropic", "ollama", …)
+	BaseURL  string // where the provider is reached, for error messages; "" unknown
 }
 
 // Resolver turns a model reference into a Target. Errors name the fix
@@ -63,16 +65,26 @@ type Options struct {
 	// released (progress lines, the loop guard, metrics).
 	Observe func(Attempt)
 
-	Now    func() time.Time
-	Sleep  func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand draws the backoff jitter; the Client serialises its use, so it
+	// need not be safe for concurrent use.
 	Rand   *rand.Rand
 	Logger *slog.Logger
 }
 
+// Renewer is the optional ledger capability of extending a hold's lease
+// (sqlite.DB has it). With it, a call that outlives half its lease keeps
+// its hold alive, so that its money keeps counting against the caps.
+type Renewer interface {
+	Renew(ctx context.Context, h frugal.Hold, lease time.Duration) (frugal.Hold, error)
+}
+
 // Client makes metered calls. It is safe for concurrent use if its Ledger,
-// Prices, Resolver and Rand are.
+// Prices and Resolver are.
 type Client struct {
-	o Options
+	o      Options
+	randMu sync.Mutex
 }
 
 // New returns a Client with defaults filled in.
@@ -156,9 +168,16 @@ func (r Result) Calls() []frugal.Call {
 //
 // Every attempt reserves its worst case first: a *frugal.Denial (code
 // EBUDGET) ends the call at once, before any connection, with no fallback.
-// A request the provider rejects as invalid (400, 422) is not retried nor
-// sent elsewhere (EINVALID). When every model fails the error is
-// EUNAVAILABLE and lists each model's last failure.
+// So do a request the provider rejects as invalid (400, 413, 422: EINVALID),
+// a model that cannot be resolved or priced (EINVALID, ENOTFOUND: a
+// configuration to fix, not an outage), a ledger failure, and a failure
+// after part of a streamed answer reached onDelta. Other failures (429,
+// 5xx, connection errors after their retries; 401, 403, 404) move on to
+// the next model. When every model fails the error lists each model's last
+// failure; its code is EUNAVAILABLE, or EINVALID when every model refused
+// the key (401, 403), or ENOTFOUND when none knew its model (404). Each
+// model's failure is a *ModelError in the chain. When ctx ends the error
+// wraps ctx.Err().
 func (c *Client) Call(ctx context.Context, models []frugal.ModelRef, req frugal.Request, attr frugal.Attribution, onDelta func(frugal.Delta) error) (Result, error) {
 	if len(models) == 0 {
 		return Result{}, frugal.Errorf(frugal.EINVALID, "no model to call")
@@ -167,7 +186,7 @@ func (c *Client) Call(ctx context.Context, models []frugal.ModelRef, req frugal.
 		req.MaxOutput = c.o.DefaultMaxOutput
 	}
 	var res Result
-	var failures []string
+	var failures []*ModelError
 	for _, ref := range models {
 		resp, err := c.callModel(ctx, ref, req, attr, onDelta, &res)
 		if err == nil {
@@ -176,22 +195,113 @@ func (c *Client) Call(ctx context.Context, models []frugal.ModelRef, req frugal.
 			return res, nil
 		}
 		if ctx.Err() != nil {
-			return res, ctx.Err()
+			return res, fmt.Errorf("%s: %w", ref, ctx.Err())
 		}
-		switch frugal.ErrorCode(err) {
-		case frugal.EBUDGET, frugal.EINVALID:
+		var me *ModelError
+		if !errors.As(err, &me) || me.final() {
 			return res, err
 		}
-		var streamed *streamedError
-		if errors.As(err, &streamed) {
-			// Part of an answer already reached the caller: another model
-			// would repeat it.
-			return res, err
-		}
-		failures = append(failures, fmt.Sprintf("%s: %v", ref, err))
+		failures = append(failures, me)
 	}
-	return res, frugal.Errorf(frugal.EUNAVAILABLE, "no model answered (%s)", strings.Join(failures, "; "))
+	return res, allFailed(failures)
 }
+
+// ModelError is the last failure of one model of a Call, after its
+// retries.
+type ModelError struct {
+	Model    frugal.ModelRef
+	BaseURL  string // where the provider was reached (Target.BaseURL)
+	Attempts int    // attempts made, the failed ones included
+	Err      error
+}
+
+func (e *ModelError) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Model))
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	if e.Unreachable() && e.BaseURL != "" {
+		b.WriteString(" (at ")
+		b.WriteString(e.BaseURL)
+		b.WriteString(")")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (%d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+func (e *ModelError) Unwrap() error { return e.Err }
+
+// Unreachable reports whether the provider never answered: a connection
+// refused, a DNS failure, a timeout before any answer.
+func (e *ModelError) Unreachable() bool {
+	var pe *frugal.ProviderError
+	return errors.As(e.Err, &pe) && pe.Status == 0 && !pe.Billed
+}
+
+// final reports whether no other model should be tried after e: the call
+// is over budget, invalid, misconfigured, the ledger failed, or the caller
+// already saw part of an answer.
+func (e *ModelError) final() bool {
+	var streamed *streamedError
+	var le *ledgerError
+	if errors.As(e.Err, &streamed) || errors.As(e.Err, &le) {
+		return true
+	}
+	switch frugal.ErrorCode(e.Err) {
+	case frugal.EBUDGET, frugal.EINVALID, frugal.ENOTFOUND:
+		return true
+	}
+	return false
+}
+
+// code is the domain code a model's provider failure maps to.
+func (e *ModelError) code() string {
+	var pe *frugal.ProviderError
+	if errors.As(e.Err, &pe) {
+		switch pe.Status {
+		case 401, 403:
+			return frugal.EINVALID
+		case 404:
+			return frugal.ENOTFOUND
+		}
+	}
+	return frugal.EUNAVAILABLE
+}
+
+// allFailed is the error of a Call whose every model failed.
+func allFailed(fs []*ModelError) error {
+	code := fs[0].code()
+	msgs := make([]string, len(fs))
+	errs := make([]error, len(fs))
+	for i, f := range fs {
+		if f.code() != code {
+			code = frugal.EUNAVAILABLE
+		}
+		msgs[i] = f.Error()
+		errs[i] = f
+	}
+	msg := msgs[0]
+	if len(fs) > 1 {
+		msg = "no model answered: " + strings.Join(msgs, "; ")
+	}
+	return &frugal.Error{Code: code, Message: msg, Err: multiError(errs)}
+}
+
+// multiError keeps several causes in the chain (errors.As finds each)
+// with a one-line message.
+type multiError []error
+
+func (m multiError) Error() string {
+	s := make([]string, len(m))
+	for i, e := range m {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "; ")
+}
+
+func (m multiError) Unwrap() []error { return m }
 
 // streamedError marks a failure after deltas reached the caller.
 type streamedError struct{ err error }
@@ -199,21 +309,33 @@ type streamedError struct{ err error }
 func (e *streamedError) Error() string { return e.err.Error() }
 func (e *streamedError) Unwrap() error { return e.err }
 
+// ledgerError marks a ledger failure other than a denial: no call may
+// proceed without a hold, nor be used unrecorded.
+type ledgerError struct{ err error }
+
+func (e *ledgerError) Error() string { return "ledger: " + e.err.Error() }
+func (e *ledgerError) Unwrap() error { return e.err }
+
+// callModel tries one model up to MaxAttempts times. Its error is a
+// *ModelError, or the context's error when ctx ends.
 func (c *Client) callModel(ctx context.Context, ref frugal.ModelRef, req frugal.Request, attr frugal.Attribution, onDelta func(frugal.Delta) error, res *Result) (frugal.Response, error) {
+	me := &ModelError{Model: ref}
 	t, err := c.o.Resolver.Resolve(ref)
 	if err != nil {
-		return frugal.Response{}, err
+		me.Err = err
+		return frugal.Response{}, me
 	}
+	me.BaseURL = t.BaseURL
 	price, err := c.o.Prices.Lookup(string(ref))
 	if err != nil {
-		return frugal.Response{}, err
+		me.Err = err
+		return frugal.Response{}, me
 	}
 	req.Model = t.Model
 	start := c.o.Now()
-	var lastErr error
 	for n := 0; n < c.o.Retry.MaxAttempts; n++ {
 		if n > 0 {
-			d, ok := c.backoff(n, lastErr, c.o.Now().Sub(start))
+			d, ok := c.backoff(n, me.Err, c.o.Now().Sub(start))
 			if !ok {
 				break
 			}
@@ -229,32 +351,56 @@ func (c *Client) callModel(ctx context.Context, ref frugal.ModelRef, req frugal.
 		if c.o.Observe != nil {
 			c.o.Observe(a)
 		}
+		if !isDenial(a.Err) {
+			me.Attempts++
+		}
 		if err == nil {
 			return resp, nil
 		}
-		lastErr = err
-		var pe *frugal.ProviderError
-		if !errors.As(err, &pe) || !pe.Retryable {
+		me.Err = err
+		if ctx.Err() != nil {
 			return frugal.Response{}, err
 		}
-		var streamed *streamedError
-		if errors.As(err, &streamed) {
-			return frugal.Response{}, err
+		if !retryable(err) {
+			break
 		}
 	}
-	return frugal.Response{}, lastErr
+	return frugal.Response{}, me
+}
+
+func isDenial(err error) bool { return frugal.ErrorCode(err) == frugal.EBUDGET }
+
+// retryable reports whether another attempt of the same model may
+// succeed: a retryable provider failure whose answer never reached the
+// caller.
+func retryable(err error) bool {
+	var streamed *streamedError
+	var le *ledgerError
+	if errors.As(err, &streamed) || errors.As(err, &le) {
+		return false
+	}
+	var fe *frugal.Error
+	if errors.As(err, &fe) {
+		return false // EINVALID and the like: the same request fails again
+	}
+	var pe *frugal.ProviderError
+	return errors.As(err, &pe) && pe.Retryable
 }
 
 // backoff returns how long to wait before retry n (1-based), or false when
 // the policy says stop: full jitter on an exponential base, never shorter
-// than the provider's Retry-After, never beyond MaxDelay or MaxElapsed.
+// than the provider's Retry-After, never beyond MaxDelay or MaxElapsed. A
+// Retry-After beyond MaxDelay ends this model's retries (the next model is
+// tried) rather than being cut short.
 func (c *Client) backoff(n int, lastErr error, elapsed time.Duration) (time.Duration, bool) {
 	p := c.o.Retry
 	ceil := p.BaseDelay << (n - 1)
-	if ceil <= 0 || ceil > p.MaxDelay {
+	if ceil <= 0 || ceil > p.MaxDelay || n > 62 {
 		ceil = p.MaxDelay
 	}
+	c.randMu.Lock()
 	d := time.Duration(c.o.Rand.Int64N(int64(ceil)) + 1)
+	c.randMu.Unlock()
 	var pe *frugal.ProviderError
 	if errors.As(lastErr, &pe) && pe.RetryAfter > 0 {
 		if pe.RetryAfter > p.MaxDelay {

@@ -83,7 +83,9 @@ func New(o Options) *Registry {
 			if ok {
 				p.Source = "preset+frugal.yaml"
 			} else {
-				p = Provider{Name: name, Type: config.TypeOpenAI, Source: "frugal.yaml"}
+				// A provider of frugal.yaml alone needs a key only when it
+				// names the variable that holds one.
+				p = Provider{Name: name, Type: config.TypeOpenAI, Source: "frugal.yaml", Local: cp.APIKeyEnv == ""}
 			}
 			if cp.Type != "" {
 				p.Type = cp.Type
@@ -152,7 +154,7 @@ func (r *Registry) Resolve(ref frugal.ModelRef) (brains.Target, error) {
 	if err != nil {
 		return brains.Target{}, err
 	}
-	return brains.Target{Brain: b, Model: name, Provider: p.Name, Family: family(p)}, nil
+	return brains.Target{Brain: b, Model: name, Provider: p.Name, Family: family(p, name), BaseURL: p.BaseURL}, nil
 }
 
 // resolveSim routes sim/<provider>/<model> to the simulator with the wire
@@ -162,12 +164,12 @@ func (r *Registry) resolveSim(ref frugal.ModelRef, rest string) (brains.Target, 
 	if !ok {
 		return brains.Target{}, frugal.Errorf(frugal.EINVALID, "model %q: simulated models are sim/<provider>/<model>, e.g. sim/anthropic/claude-sonnet-4-5", ref)
 	}
-	if r.o.Sim == nil {
-		return brains.Target{}, frugal.Errorf(frugal.EUNAVAILABLE, "model %s: the simulator is not available here", ref)
-	}
 	p, ok := r.providers[inner]
 	if !ok {
-		return brains.Target{}, frugal.Errorf(frugal.ENOTFOUND, "model %s: unknown provider %q (known: %s)", ref, inner, strings.Join(r.names(), ", "))
+		return brains.Target{}, frugal.Errorf(frugal.ENOTFOUND, "model %s: unknown provider %q: the simulator speaks the wire format of a configured provider (known: %s)", ref, inner, strings.Join(r.names(), ", "))
+	}
+	if r.o.Sim == nil {
+		return brains.Target{}, frugal.Errorf(frugal.EUNAVAILABLE, "model %s: the simulator is not available here", ref)
 	}
 	b, err := r.client(SimProvider+"/"+inner, func() (frugal.Brain, error) {
 		base, err := r.o.Sim()
@@ -185,7 +187,7 @@ func (r *Registry) resolveSim(ref frugal.ModelRef, rest string) (brains.Target, 
 	if err != nil {
 		return brains.Target{}, err
 	}
-	return brains.Target{Brain: b, Model: model, Provider: SimProvider, Family: family(p)}, nil
+	return brains.Target{Brain: b, Model: model, Provider: SimProvider, Family: family(p, model), BaseURL: "the in-process simulator"}, nil
 }
 
 func (r *Registry) client(key string, build func() (frugal.Brain, error)) (frugal.Brain, error) {
@@ -248,10 +250,14 @@ func (r *Registry) names() []string {
 	return names
 }
 
-// family is the tokenizer family of p for input estimates.
-func family(p Provider) string {
+// family is the tokenizer family of model served by p, for input
+// estimates. A Claude model reached through an aggregator (OpenRouter, a
+// proxy) still counts with Claude's tokenizer, whose margin is the widest;
+// only OpenAI itself gets o200k's narrow margin, since other servers of
+// GPT-named models may frame requests differently.
+func family(p Provider, model string) string {
 	switch {
-	case p.Type == config.TypeAnthropic:
+	case p.Type == config.TypeAnthropic, strings.Contains(strings.ToLower(model), "claude"):
 		return "anthropic"
 	case p.Name == "openai":
 		return "openai"
