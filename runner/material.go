@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/frugal-dev/frugal"
 )
@@ -144,6 +145,9 @@ func (x *execution) workspaceSummary(n int) string {
 	return s
 }
 
+// digestTimeout bounds the digest call at the end of a run.
+const digestTimeout = 2 * time.Minute
+
 // writeDigest rewrites memory.md with the cheapest tier, within
 // digest_tokens. If that call cannot be made (a cap, a provider down) the
 // digest is updated mechanically instead: the run's outcome is appended
@@ -164,6 +168,9 @@ func (x *execution) writeDigest(ctx context.Context) {
 	tier := x.cheapestTier()
 	material := fmt.Sprintf("# Old digest\n%s\n\n# This run's log\n%s\n%s\n\nWrite the new digest in at most %d tokens.",
 		orNone(x.digest), strings.Join(runLog, "\n"), outcome, limit*3/4)
+	// The run is over: its digest may not hold it up for long.
+	ctx, cancel := context.WithTimeout(ctx, digestTimeout)
+	defer cancel()
 	text, model, err := x.session(ctx, sessionSpec{step: "digest", tier: tier, system: digestSystem, material: material, turns: 1, maxOutput: limit})
 	if err != nil || strings.TrimSpace(text) == "" {
 		x.r.o.Logger.Info("digest rewritten mechanically", "err", err)

@@ -200,4 +200,29 @@ rules:
 	}
 }
 
-var _ frugal.Money
+// A run that outlives its wall time fails, and says so.
+func TestWallTimeExceeded(t *testing.T) {
+	cas := `
+rules:
+  - when: {system_contains: "You are the planner"}
+    reply: {json: {steps: [{id: slow, kind: work, title: "slow", instructions: "think slowly"}]}}
+  - when: {model: "qwen*", user_contains: "think slowly"}
+    reply: {text: "too late", delay: 1m}
+`
+	h := newHarness(t, cas, harnessOptions{})
+	a := writeAgent(t, agentYAML("slow", "Be slow.", "limits: { wall_time: 1s, command_timeout: 1s }\n"), nil)
+	start := time.Now()
+	sum, err := h.r.Run(context.Background(), a)
+	if sum.Status != runner.StatusFailed || !strings.Contains(sum.Error, "wall time of 1s exceeded") {
+		t.Fatalf("status %s, error %q, err %v", sum.Status, sum.Error, err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the run took %s", d)
+	}
+	// The call cut by the deadline is still accounted, conservatively.
+	rows, total, err := h.db.Spend(context.Background(), frugal.SpendFilter{Run: sum.RunID})
+	_ = rows
+	if err != nil || total.Calls < 2 {
+		t.Fatalf("calls %d, err %v: the cut call was not recorded", total.Calls, err)
+	}
+}

@@ -65,7 +65,7 @@ func (x *execution) session(ctx context.Context, spec sessionSpec) (string, frug
 	attr := frugal.Attribution{Agent: x.a.Name, Run: x.st.RunID, Step: spec.step, Tier: spec.tier}
 	var done []string // what earlier turns did, for a rollover summary
 	for turn := 0; turn < spec.turns; turn++ {
-		if err := x.fit(&req, models, spec.material, done); err != nil {
+		if err := x.fit(&req, models, spec.step, spec.material, done); err != nil {
 			return "", "", err
 		}
 		res, err := x.r.o.Brains.Call(ctx, models, req, attr, nil)
@@ -106,7 +106,7 @@ func (x *execution) session(ctx context.Context, spec sessionSpec) (string, frug
 // of the tier. A conversation that outgrew it is rolled over into a new
 // session: the material, a summary of the earlier turns, and the last turn
 // when it fits.
-func (x *execution) fit(req *frugal.Request, models []frugal.ModelRef, material string, done []string) error {
+func (x *execution) fit(req *frugal.Request, models []frugal.ModelRef, step, material string, done []string) error {
 	limit := x.a.Limits.ContextTokens
 	est, err := x.estimate(*req, models)
 	if err != nil || est <= limit {
@@ -127,6 +127,7 @@ func (x *execution) fit(req *frugal.Request, models []frugal.ModelRef, material 
 			}
 			if est <= limit {
 				x.record("rollover", map[string]any{"turns": len(done), "kept_last_turn": keepLast, "input_estimate": est})
+				x.decide("step %s: session closed at ~%d input tokens (context_tokens %d) after %d tool calls; a new one continues from a summary", step, est, limit, len(done))
 				x.progress("  session rolled over at %d tokens (limit %d)", est, limit)
 				*req = trial
 				return nil
