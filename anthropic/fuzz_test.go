@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 )
 
 func seeds(f *testing.F, pattern string) {
@@ -105,7 +106,7 @@ func FuzzRetryAfter(f *testing.F) {
 		h.Set("Retry-After", ra)
 		h.Set("anthropic-ratelimit-tokens-reset", reset)
 		h.Set("anthropic-ratelimit-tokens-remaining", "0")
-		if d := retryAfter(h, now, true); d < 0 || d > maxRetryAfter {
+		if d := httpx.RetryAfter(h, now, true, rateLimits); d < 0 || d > httpx.MaxRetryAfter {
 			t.Fatalf("retryAfter(%q, %q) = %v", ra, reset, d)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 )
 
 // ParseResponse translates a Messages answer. Text blocks are joined;
@@ -32,7 +33,7 @@ func ParseResponse(mr *MessagesResponse) (frugal.Response, error) {
 	}
 	u, err := normaliseUsage(mr.Usage)
 	if err != nil {
-		return out, &frugal.ProviderError{Message: err.Error(), Billed: true}
+		return out, httpx.ProtocolError(err.Error())
 	}
 	out.Usage, out.UsageKnown = u, true
 	return out, nil

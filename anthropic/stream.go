@@ -1,72 +1,15 @@
 package anthropic
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 	"github.com/frugal-dev/frugal/internal/wire"
 )
-
-// maxLineBytes bounds one SSE line; a larger event is an error rather
-// than unbounded memory.
-const maxLineBytes = 4 << 20
-
-// callbackError carries the error returned by the caller's fn, which ends
-// the stream and is returned as is.
-type callbackError struct{ err error }
-
-func (e *callbackError) Error() string { return e.err.Error() }
-func (e *callbackError) Unwrap() error { return e.err }
-
-var errTruncated = errors.New("truncated")
-
-// readSSE calls each with the data of every server-sent event of r, in
-// order: data lines joined with "\n", comments and the other fields (the
-// event name repeats the data's "type") ignored. An event cut off by the
-// end of r is still delivered, with last set.
-func readSSE(r io.Reader, each func(data []byte, last bool) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4<<10), maxLineBytes)
-	var data []byte
-	has := false
-	for sc.Scan() {
-		line := sc.Bytes()
-		if len(line) == 0 {
-			if has {
-				if err := each(data, false); err != nil {
-					return err
-				}
-				data, has = data[:0], false
-			}
-			continue
-		}
-		if line[0] == ':' {
-			continue
-		}
-		field, value, _ := bytes.Cut(line, []byte{':'})
-		if string(field) != "data" {
-			continue
-		}
-		value = bytes.TrimPrefix(value, []byte{' '})
-		if has {
-			data = append(data, '\n')
-		}
-		data = append(data, value...)
-		has = true
-	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	if has {
-		return each(data, true)
-	}
-	return nil
-}
 
 // eventLite is the part of a StreamEvent the adapter reads; decoding into
 // it avoids the pass-through work of StreamEvent on every event.
@@ -120,17 +63,16 @@ type streamState struct {
 // message_stop; anything shorter is a truncated stream, whose Usage holds
 // the running counts seen and is UsageKnown only if the final message_delta
 // (the one with the stop reason) had arrived. Errors are
-// *frugal.ProviderError (without Provider), *callbackError, or r's read
-// error.
+// *frugal.ProviderError (without Provider), fn's error wrapped by
+// httpx.Emit, or r's read error.
 func readStream(r io.Reader, fn func(frugal.Delta) error) (frugal.Response, error) {
 	s := &streamState{fn: fn, out: frugal.Response{Message: frugal.Message{Role: frugal.RoleAssistant}}}
-	err := readSSE(r, s.event)
+	err := httpx.ReadSSE(r, s.event)
 	if err == nil && !s.stopped {
-		err = errTruncated
+		err = httpx.ErrTruncated
 	}
-	if err == errTruncated {
-		// A cut connection, most likely: another attempt may succeed.
-		err = &frugal.ProviderError{Message: "stream truncated before message_stop", Retryable: true, Billed: true}
+	if err == httpx.ErrTruncated {
+		err = httpx.Truncated("message_stop")
 	}
 	s.out.Message.Content = s.text.String()
 	s.out.Message.ToolCalls = s.calls
@@ -142,7 +84,7 @@ func readStream(r io.Reader, fn func(frugal.Delta) error) (frugal.Response, erro
 			s.out.Usage = u
 			s.out.UsageKnown = s.finalUsage || (s.stopped && s.deltaUsage)
 		} else if err == nil {
-			err = &frugal.ProviderError{Message: uerr.Error(), Billed: true}
+			err = httpx.ProtocolError(uerr.Error())
 		}
 	}
 	return s.out, err
@@ -153,11 +95,11 @@ func (s *streamState) event(data []byte, last bool) error {
 		return nil // nothing counts after message_stop
 	}
 	if last && !json.Valid(data) {
-		return errTruncated
+		return httpx.ErrTruncated
 	}
 	var ev eventLite
 	if err := json.Unmarshal(data, &ev); err != nil {
-		return &frugal.ProviderError{Message: "malformed stream event: " + err.Error(), Billed: true}
+		return httpx.ProtocolError("malformed stream event: " + err.Error())
 	}
 	switch ev.Type {
 	case "message_start":
@@ -215,7 +157,7 @@ func (s *streamState) event(data []byte, last bool) error {
 		if ev.Error != nil {
 			return eventError(ev.Error)
 		}
-		return &frugal.ProviderError{Message: "error event in stream", Billed: true}
+		return httpx.ProtocolError("error event in stream")
 	}
 	return nil // ping and events added later are ignored
 }
@@ -251,7 +193,7 @@ func (s *streamState) addText(t string) error {
 		return nil
 	}
 	s.text.WriteString(t)
-	return s.call(frugal.Delta{Text: t})
+	return httpx.Emit(s.fn, frugal.Delta{Text: t})
 }
 
 // addCall completes a tool_use block: its input is the joined partial JSON,
@@ -267,15 +209,5 @@ func (s *streamState) addCall(b *block) error {
 	}
 	tc := frugal.ToolCall{ID: b.id, Name: b.name, Arguments: args}
 	s.calls = append(s.calls, tc)
-	return s.call(frugal.Delta{ToolCall: &tc})
-}
-
-func (s *streamState) call(d frugal.Delta) error {
-	if s.fn == nil {
-		return nil
-	}
-	if err := s.fn(d); err != nil {
-		return &callbackError{err}
-	}
-	return nil
+	return httpx.Emit(s.fn, frugal.Delta{ToolCall: &tc})
 }

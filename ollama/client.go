@@ -6,24 +6,19 @@
 package ollama
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 )
 
 // DefaultBaseURL is where a local Ollama listens.
 const DefaultBaseURL = "http://localhost:11434"
-
-// maxResponseBody bounds a non-streaming answer.
-const maxResponseBody = 32 << 20
 
 var (
 	_ frugal.Brain    = (*Client)(nil)
@@ -61,33 +56,26 @@ type Options struct {
 
 // Client calls one Ollama server. It is safe for concurrent use.
 type Client struct {
-	opts     Options
-	url      string
-	provider string
-	http     *http.Client
+	opts Options
+	ep   httpx.Endpoint
 }
 
 // New returns a client for opts.
 func New(opts Options) *Client {
-	base := opts.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	c := &Client{opts: opts, url: strings.TrimRight(base, "/") + "/api/chat", provider: opts.Provider, http: opts.HTTPClient}
-	if c.provider == "" {
-		c.provider = "ollama"
-	}
-	if c.http == nil {
-		c.http = &http.Client{}
-	}
-	return c
-}
-
-func (c *Client) now() time.Time {
-	if c.opts.Now != nil {
-		return c.opts.Now()
-	}
-	return time.Now()
+	return &Client{opts: opts, ep: httpx.Endpoint{
+		Provider:     cmp.Or(opts.Provider, "ollama"),
+		URL:          strings.TrimRight(cmp.Or(opts.BaseURL, DefaultBaseURL), "/") + "/api/chat",
+		Client:       opts.HTTPClient,
+		APIKey:       opts.APIKey,
+		KeyHeader:    "Authorization",
+		KeyPrefix:    "Bearer ",
+		StreamAccept: "application/x-ndjson",
+		Headers:      opts.Headers,
+		Timeout:      opts.Timeout,
+		Now:          opts.Now,
+		ParseError:   func(body []byte) (string, string) { return "", parseErrorBody(body) },
+		// Ollama sends no rate-limit headers nor x-should-retry.
+	}}
 }
 
 // Chat makes one non-streaming call. Errors are EINVALID for a request
@@ -101,29 +89,19 @@ func (c *Client) Chat(ctx context.Context, req frugal.Request) (frugal.Response,
 	}
 	f := false
 	wire.Stream = &f
-	ctx, cancel := c.callContext(ctx)
-	defer cancel()
-	resp, err := c.post(ctx, wire, false)
+	body, err := c.ep.Call(ctx, wire)
 	if err != nil {
 		return frugal.Response{}, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	if err != nil {
-		return frugal.Response{}, c.transportError(ctx, fmt.Errorf("reading response: %w", err), true)
-	}
-	if len(body) > maxResponseBody {
-		return frugal.Response{}, c.label(&frugal.ProviderError{Message: fmt.Sprintf("response larger than %d bytes", maxResponseBody), Billed: true})
-	}
 	var cr ChatResponse
-	if err := json.Unmarshal(body, &cr); err != nil {
-		return frugal.Response{}, c.label(&frugal.ProviderError{Message: "malformed JSON response: " + err.Error(), Billed: true})
+	if err := c.ep.Decode(body, &cr); err != nil {
+		return frugal.Response{}, err
 	}
 	if cr.Error != "" {
-		return frugal.Response{}, c.label(&frugal.ProviderError{Message: snippet([]byte(cr.Error)), Retryable: true, Billed: true})
+		return frugal.Response{}, c.ep.Label(lineError(cr.Error))
 	}
 	out, err := ParseResponse(&cr, len(req.Messages))
-	return out, c.label(err)
+	return out, c.ep.Label(err)
 }
 
 // Stream makes one streaming call, calling fn with each piece of text and
@@ -137,71 +115,8 @@ func (c *Client) Stream(ctx context.Context, req frugal.Request, fn func(frugal.
 	}
 	t := true
 	wire.Stream = &t // explicit, though the server's default
-	ctx, cancel := c.callContext(ctx)
-	defer cancel()
-	resp, err := c.post(ctx, wire, true)
-	if err != nil {
-		return frugal.Response{}, err
-	}
-	defer resp.Body.Close()
-	// Closing the body is what stops a blocked read at once.
-	stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
-	defer stop()
-
-	out, err := readStream(resp.Body, len(req.Messages), fn)
-	if err == nil {
-		return out, nil
-	}
-	var cb *callbackError
-	var pe *frugal.ProviderError
-	switch {
-	case errors.As(err, &cb):
-		return out, cb.err
-	case ctx.Err() != nil:
-		return out, c.transportError(ctx, err, true)
-	case errors.As(err, &pe):
-		return out, c.label(err)
-	}
-	return out, c.transportError(ctx, fmt.Errorf("reading stream: %w", err), true)
-}
-
-func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if c.opts.Timeout > 0 {
-		return context.WithTimeoutCause(ctx, c.opts.Timeout, errCallTimeout)
-	}
-	return context.WithCancel(ctx)
-}
-
-// post sends the request and returns a 2xx response; anything else is
-// mapped to an error here.
-func (c *Client) post(ctx context.Context, wire *ChatRequest, stream bool) (*http.Response, error) {
-	body, err := json.Marshal(wire)
-	if err != nil {
-		return nil, frugal.Errorf(frugal.EINVALID, "%s: encoding request: %w", c.provider, err)
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-	if err != nil {
-		return nil, frugal.Errorf(frugal.EINVALID, "%s: %w", c.provider, err)
-	}
-	hreq.Header.Set("Content-Type", "application/json")
-	if stream {
-		hreq.Header.Set("Accept", "application/x-ndjson")
-	} else {
-		hreq.Header.Set("Accept", "application/json")
-	}
-	for k, v := range c.opts.Headers {
-		hreq.Header.Set(k, v)
-	}
-	if k := c.opts.APIKey.Reveal(); k != "" {
-		hreq.Header.Set("Authorization", "Bearer "+k)
-	}
-	resp, err := c.http.Do(hreq)
-	if err != nil {
-		return nil, c.transportError(ctx, err, false)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer resp.Body.Close()
-		return nil, c.statusError(resp)
-	}
-	return resp, nil
+	turn := len(req.Messages)
+	return c.ep.Stream(ctx, wire, func(r io.Reader) (frugal.Response, error) {
+		return readStream(r, turn, fn)
+	})
 }

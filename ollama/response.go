@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 )
 
 // ParseResponse translates a whole /api/chat answer. turn is the number
@@ -22,11 +23,11 @@ func ParseResponse(cr *ChatResponse, turn int) (frugal.Response, error) {
 	}
 	out.StopReason = stopReason(cr.DoneReason, len(out.Message.ToolCalls) > 0)
 	if !cr.IsDone() {
-		return out, &frugal.ProviderError{Message: "answer not marked done", Billed: true}
+		return out, httpx.ProtocolError("answer not marked done")
 	}
 	u, err := usage(cr)
 	if err != nil {
-		return out, &frugal.ProviderError{Message: err.Error(), Billed: true}
+		return out, httpx.ProtocolError(err.Error())
 	}
 	out.Usage, out.UsageKnown = u, true
 	return out, nil

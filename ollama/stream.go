@@ -8,18 +8,8 @@ import (
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 )
-
-// maxLineBytes bounds one NDJSON line; a larger line is an error rather
-// than unbounded memory.
-const maxLineBytes = 4 << 20
-
-// callbackError carries the error returned by the caller's fn, which ends
-// the stream and is returned as is.
-type callbackError struct{ err error }
-
-func (e *callbackError) Error() string { return e.err.Error() }
-func (e *callbackError) Unwrap() error { return e.err }
 
 // lineLite is the part of a stream line the adapter reads; decoding into
 // it avoids the pass-through work of ChatResponse on every line.
@@ -39,22 +29,13 @@ type lineLite struct {
 // readStream reads an /api/chat NDJSON stream: one JSON object a line, the
 // last with done true and the counts. turn seeds the tool-call IDs (see
 // ParseResponse). Errors are *frugal.ProviderError (without Provider),
-// *callbackError, or r's read error.
+// fn's error wrapped by httpx.Emit, or r's read error.
 func readStream(r io.Reader, turn int, fn func(frugal.Delta) error) (frugal.Response, error) {
 	out := frugal.Response{Message: frugal.Message{Role: frugal.RoleAssistant}}
 	var text strings.Builder
-	call := func(d frugal.Delta) error {
-		if fn == nil {
-			return nil
-		}
-		if err := fn(d); err != nil {
-			return &callbackError{err}
-		}
-		return nil
-	}
 	err := func() error {
 		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 0, 4<<10), maxLineBytes)
+		sc.Buffer(make([]byte, 0, 4<<10), httpx.MaxLineBytes)
 		for sc.Scan() {
 			line := bytes.TrimSpace(sc.Bytes())
 			if len(line) == 0 {
@@ -66,13 +47,13 @@ func readStream(r io.Reader, turn int, fn func(frugal.Delta) error) (frugal.Resp
 					// A half-written last line is a cut stream; any other
 					// line that is not JSON is a broken one.
 					if !sc.Scan() && sc.Err() == nil {
-						return errTruncated
+						return httpx.ErrTruncated
 					}
 				}
-				return &frugal.ProviderError{Message: "malformed stream line: " + err.Error(), Billed: true}
+				return httpx.ProtocolError("malformed stream line: " + err.Error())
 			}
 			if l.Error != "" {
-				return &frugal.ProviderError{Message: snippet([]byte(l.Error)), Retryable: true, Billed: true}
+				return lineError(l.Error)
 			}
 			if l.Model != "" {
 				out.Model = l.Model
@@ -80,14 +61,14 @@ func readStream(r io.Reader, turn int, fn func(frugal.Delta) error) (frugal.Resp
 			if l.Message != nil {
 				if l.Message.Content != "" {
 					text.WriteString(l.Message.Content)
-					if err := call(frugal.Delta{Text: l.Message.Content}); err != nil {
+					if err := httpx.Emit(fn, frugal.Delta{Text: l.Message.Content}); err != nil {
 						return err
 					}
 				}
 				for _, tc := range l.Message.ToolCalls {
 					c := toolCall(tc, turn, len(out.Message.ToolCalls))
 					out.Message.ToolCalls = append(out.Message.ToolCalls, c)
-					if err := call(frugal.Delta{ToolCall: &c}); err != nil {
+					if err := httpx.Emit(fn, frugal.Delta{ToolCall: &c}); err != nil {
 						return err
 					}
 				}
@@ -96,7 +77,7 @@ func readStream(r io.Reader, turn int, fn func(frugal.Delta) error) (frugal.Resp
 				out.StopReason = stopReason(l.DoneReason, len(out.Message.ToolCalls) > 0)
 				u, err := usage(&ChatResponse{PromptEvalCount: l.PromptEvalCount, EvalCount: l.EvalCount})
 				if err != nil {
-					return &frugal.ProviderError{Message: err.Error(), Billed: true}
+					return httpx.ProtocolError(err.Error())
 				}
 				out.Usage, out.UsageKnown = u, true
 				return nil // nothing counts after done
@@ -105,12 +86,11 @@ func readStream(r io.Reader, turn int, fn func(frugal.Delta) error) (frugal.Resp
 		if err := sc.Err(); err != nil {
 			return err
 		}
-		return errTruncated
+		return httpx.ErrTruncated
 	}()
 	out.Message.Content = text.String()
-	if err == errTruncated {
-		// A cut connection, most likely: another attempt may succeed.
-		err = &frugal.ProviderError{Message: "stream truncated before done", Retryable: true, Billed: true}
+	if err == httpx.ErrTruncated {
+		err = httpx.Truncated("done")
 	}
 	return out, err
 }

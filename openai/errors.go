@@ -1,62 +1,21 @@
 package openai
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"math"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 )
 
-// maxErrorBody bounds how much of an error response is read.
-const maxErrorBody = 64 << 10
-
-// maxRetryAfter bounds a server's Retry-After hint, against nonsense.
-const maxRetryAfter = 24 * time.Hour
-
-// errCallTimeout is the cause of a call's context when Options.Timeout
-// runs out, to tell it apart from the caller's own cancellation.
-var errCallTimeout = errors.New("call timeout")
-
-// statusError maps a non-2xx response to a ProviderError.
-func (c *Client) statusError(resp *http.Response) *frugal.ProviderError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	typ, msg := parseErrorBody(body)
-	if msg == "" {
-		msg = http.StatusText(resp.StatusCode)
-	}
-	pe := &frugal.ProviderError{
-		Provider:   c.provider,
-		Status:     resp.StatusCode,
-		Type:       typ,
-		Message:    c.scrub(msg),
-		Retryable:  retryableStatus(resp.StatusCode),
-		RetryAfter: retryAfter(resp.Header, c.now(), resp.StatusCode == http.StatusTooManyRequests),
-	}
-	// The official SDKs obey the server's explicit advice.
-	switch resp.Header.Get("x-should-retry") {
-	case "true":
-		pe.Retryable = true
-	case "false":
-		pe.Retryable = false
-	}
-	return pe
-}
-
-// retryableStatus follows the official SDKs: timeouts, lock conflicts,
-// rate limits and server errors (including 529 overloaded) may pass on a
-// later attempt; other 4xx will not.
-func retryableStatus(status int) bool {
-	return status == http.StatusRequestTimeout || status == http.StatusConflict ||
-		status == http.StatusTooManyRequests || status >= 500
+// rateLimits are OpenAI's rate-limit headers, read on a 429 without
+// Retry-After. Their resets are durations such as "1s", "6m0s", "20ms".
+var rateLimits = &httpx.RateLimits{
+	Limits: []httpx.RateLimit{
+		{Reset: "x-ratelimit-reset-requests", Remaining: "x-ratelimit-remaining-requests"},
+		{Reset: "x-ratelimit-reset-tokens", Remaining: "x-ratelimit-remaining-tokens"},
+	},
+	Parse: func(v string, _ time.Time) (time.Duration, error) { return time.ParseDuration(v) },
 }
 
 // parseErrorBody reads the error shapes of OpenAI-compatible servers:
@@ -69,7 +28,7 @@ func parseErrorBody(body []byte) (typ, msg string) {
 		Type    string          `json:"type"`
 	}
 	if json.Unmarshal(body, &eb) != nil {
-		return "", snippet(body)
+		return "", httpx.Snippet(body)
 	}
 	if e := strings.TrimSpace(string(eb.Error)); e != "" {
 		switch e[0] {
@@ -91,7 +50,7 @@ func parseErrorBody(body []byte) (typ, msg string) {
 	if typ == "" {
 		typ = eb.Type
 	}
-	return typ, snippet([]byte(msg))
+	return typ, httpx.Snippet([]byte(msg))
 }
 
 // codeString returns an error code given as a JSON string; "" otherwise.
@@ -99,90 +58,6 @@ func codeString(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		return ""
-	}
-	return s
-}
-
-// snippet makes a bounded, printable one-line message of b.
-func snippet(b []byte) string {
-	const max = 500
-	s := strings.TrimSpace(string(b))
-	if len(s) > max {
-		s = s[:max]
-		for !utf8.ValidString(s) && len(s) > 0 {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	s = strings.ToValidUTF8(s, "?")
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// retryAfter reads the server's wait hint: Retry-After-Ms, then Retry-After
-// in seconds or as an HTTP date, then (for a 429) OpenAI's rate-limit reset
-// headers (durations such as "1s", "6m0s", "20ms"), preferring the limits
-// that are exhausted. 0 when there is none.
-func retryAfter(h http.Header, now time.Time, rateLimited bool) time.Duration {
-	if v := h.Get("Retry-After-Ms"); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			return clampWait(f * float64(time.Millisecond))
-		}
-	}
-	if v := h.Get("Retry-After"); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			return clampWait(f * float64(time.Second))
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return clampWait(float64(t.Sub(now)))
-		}
-	}
-	if !rateLimited {
-		return 0
-	}
-	var exhausted, any time.Duration
-	for _, kind := range []string{"requests", "tokens"} {
-		d, err := time.ParseDuration(h.Get("x-ratelimit-reset-" + kind))
-		if err != nil {
-			continue
-		}
-		any = max(any, d)
-		if h.Get("x-ratelimit-remaining-"+kind) == "0" {
-			exhausted = max(exhausted, d)
-		}
-	}
-	if exhausted > 0 {
-		return clampWait(float64(exhausted))
-	}
-	return clampWait(float64(any))
-}
-
-func clampWait(ns float64) time.Duration {
-	if math.IsNaN(ns) || ns <= 0 {
-		return 0
-	}
-	if ns > float64(maxRetryAfter) {
-		return maxRetryAfter
-	}
-	return time.Duration(ns)
-}
-
-// transportError maps a failure to reach the server or to read its answer.
-// The caller's own cancellation is returned as the context's error; the
-// per-call timeout and connection failures are retryable ProviderErrors.
-func (c *Client) transportError(ctx context.Context, err error, billed bool) error {
-	if context.Cause(ctx) == errCallTimeout {
-		return &frugal.ProviderError{Provider: c.provider, Message: "timed out after " + c.opts.Timeout.String(), Retryable: true, Billed: billed}
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("%s: %w", c.provider, context.Cause(ctx))
-	}
-	return &frugal.ProviderError{Provider: c.provider, Message: c.scrub("connection: " + err.Error()), Retryable: true, Billed: billed}
-}
-
-// scrub removes the API key from a message, in case a server echoes it.
-func (c *Client) scrub(s string) string {
-	if k := c.opts.APIKey.Reveal(); len(k) >= 8 {
-		s = strings.ReplaceAll(s, k, "[REDACTED]")
 	}
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 	"github.com/frugal-dev/frugal/internal/wire"
 )
 
@@ -29,7 +30,7 @@ func ParseResponse(cr *ChatResponse) (frugal.Response, error) {
 	}
 	if len(cr.Choices) == 0 {
 		errs = append(errs, "response has no choices")
-		return out, protocolError(strings.Join(errs, "; "))
+		return out, httpx.ProtocolError(strings.Join(errs, "; "))
 	}
 	ch := &cr.Choices[0]
 	text, err := contentText(ch.Message.Content)
@@ -52,27 +53,20 @@ func ParseResponse(cr *ChatResponse) (frugal.Response, error) {
 	}
 	out.StopReason = stopReason(ch.FinishReason, len(out.Message.ToolCalls) > 0)
 	if len(errs) > 0 {
-		return out, protocolError(strings.Join(errs, "; "))
+		return out, httpx.ProtocolError(strings.Join(errs, "; "))
 	}
 	return out, nil
-}
-
-// protocolError is an answer that arrived but cannot be read whole. The
-// call ran, so it may have been billed; sending the same request again
-// would likely give the same answer, so it is not retryable.
-func protocolError(msg string) *frugal.ProviderError {
-	return &frugal.ProviderError{Message: msg, Billed: true}
 }
 
 // detailError maps an error object found in a 2xx body or mid-stream.
 // OpenRouter and vLLM give the upstream HTTP status as a numeric code,
 // which then decides whether the error is retryable.
 func detailError(d *ErrorDetail) *frugal.ProviderError {
-	pe := &frugal.ProviderError{Type: d.Type, Message: snippet([]byte(d.Message)), Billed: true}
+	pe := &frugal.ProviderError{Type: d.Type, Message: httpx.Snippet([]byte(d.Message)), Billed: true}
 	var code int
 	if json.Unmarshal(d.Code, &code) == nil && code >= 400 && code <= 599 {
 		pe.Status = code
-		pe.Retryable = retryableStatus(code)
+		pe.Retryable = httpx.RetryableStatus(code)
 	} else if pe.Type == "" {
 		pe.Type = codeString(d.Code)
 	}

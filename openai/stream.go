@@ -1,71 +1,15 @@
 package openai
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"sort"
 	"strings"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/httpx"
 )
-
-// maxLineBytes bounds one SSE line; a chunk larger than this is an error
-// rather than unbounded memory.
-const maxLineBytes = 4 << 20
-
-// callbackError carries the error returned by the caller's fn, which ends
-// the stream and is returned as is.
-type callbackError struct{ err error }
-
-func (e *callbackError) Error() string { return e.err.Error() }
-func (e *callbackError) Unwrap() error { return e.err }
-
-// readSSE calls each with the data of every server-sent event of r, in
-// order: data lines joined with "\n", comments (": …", OpenRouter's
-// keep-alives) and the other fields ignored. An event cut off by the end
-// of r is still delivered, with last set, so that a missing final blank
-// line is no error while a half-sent event can be told apart.
-func readSSE(r io.Reader, each func(data []byte, last bool) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4<<10), maxLineBytes)
-	var data []byte
-	has := false
-	for sc.Scan() {
-		line := sc.Bytes()
-		if len(line) == 0 {
-			if has {
-				if err := each(data, false); err != nil {
-					return err
-				}
-				data, has = data[:0], false
-			}
-			continue
-		}
-		if line[0] == ':' {
-			continue
-		}
-		field, value, _ := bytes.Cut(line, []byte{':'})
-		if string(field) != "data" {
-			continue // event, id, retry: not needed
-		}
-		value = bytes.TrimPrefix(value, []byte{' '})
-		if has {
-			data = append(data, '\n')
-		}
-		data = append(data, value...)
-		has = true
-	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	if has {
-		return each(data, true)
-	}
-	return nil
-}
 
 // chunkLite is the part of a ChatChunk the adapter reads. Streams are
 // decoded into it rather than into ChatChunk, whose pass-through of
@@ -116,18 +60,17 @@ type partialCall struct {
 // readStream reads a Chat Completions SSE stream from r. The answer is
 // complete at [DONE], or once a finish_reason and (when wantUsage) the
 // usage have arrived; anything shorter is a truncated stream. Errors are
-// *frugal.ProviderError (without Provider), *callbackError, or r's read
-// error.
+// *frugal.ProviderError (without Provider), fn's error wrapped by
+// httpx.Emit, or r's read error.
 func readStream(r io.Reader, wantUsage bool, fn func(frugal.Delta) error) (frugal.Response, error) {
 	s := &streamState{fn: fn, out: frugal.Response{Message: frugal.Message{Role: frugal.RoleAssistant}}}
-	err := readSSE(r, s.event)
+	err := httpx.ReadSSE(r, s.event)
 	s.out.Message.Content = s.text.String()
 	if err == nil && !s.done && !(s.finished && (s.out.UsageKnown || !wantUsage)) {
-		err = errTruncated
+		err = httpx.ErrTruncated
 	}
-	if err == errTruncated {
-		// A cut connection, most likely: another attempt may succeed.
-		err = &frugal.ProviderError{Message: "stream truncated before its end", Retryable: true, Billed: true}
+	if err == httpx.ErrTruncated {
+		err = httpx.Truncated("its end")
 	}
 	if err == nil && !s.emitted {
 		err = s.emitCalls()
@@ -137,10 +80,7 @@ func readStream(r io.Reader, wantUsage bool, fn func(frugal.Delta) error) (fruga
 	return s.out, err
 }
 
-var (
-	doneMarker   = []byte("[DONE]")
-	errTruncated = errors.New("truncated")
-)
+var doneMarker = []byte("[DONE]")
 
 func (s *streamState) event(data []byte, last bool) error {
 	if s.done {
@@ -151,11 +91,11 @@ func (s *streamState) event(data []byte, last bool) error {
 		return nil
 	}
 	if last && !json.Valid(data) {
-		return errTruncated
+		return httpx.ErrTruncated
 	}
 	var ch chunkLite
 	if err := json.Unmarshal(data, &ch); err != nil {
-		return &frugal.ProviderError{Message: "malformed stream chunk: " + err.Error(), Billed: true}
+		return httpx.ProtocolError("malformed stream chunk: " + err.Error())
 	}
 	if ch.Model != "" {
 		s.out.Model = ch.Model
@@ -172,7 +112,7 @@ func (s *streamState) event(data []byte, last bool) error {
 	if usage != nil {
 		u, cost, err := normaliseUsage(usage)
 		if err != nil {
-			return &frugal.ProviderError{Message: err.Error(), Billed: true}
+			return httpx.ProtocolError(err.Error())
 		}
 		s.out.Usage, s.out.UsageKnown, s.out.ProviderCost = u, true, cost
 	}
@@ -183,7 +123,7 @@ func (s *streamState) event(data []byte, last bool) error {
 		}
 		if c.Delta.Content != "" {
 			s.text.WriteString(c.Delta.Content)
-			if err := s.call(frugal.Delta{Text: c.Delta.Content}); err != nil {
+			if err := httpx.Emit(s.fn, frugal.Delta{Text: c.Delta.Content}); err != nil {
 				return err
 			}
 		}
@@ -196,16 +136,6 @@ func (s *streamState) event(data []byte, last bool) error {
 				return err
 			}
 		}
-	}
-	return nil
-}
-
-func (s *streamState) call(d frugal.Delta) error {
-	if s.fn == nil {
-		return nil
-	}
-	if err := s.fn(d); err != nil {
-		return &callbackError{err}
 	}
 	return nil
 }
@@ -237,7 +167,7 @@ func (s *streamState) emitCalls() error {
 	s.emitted = true
 	for _, tc := range s.toolCalls() {
 		tc := tc
-		if err := s.call(frugal.Delta{ToolCall: &tc}); err != nil {
+		if err := httpx.Emit(s.fn, frugal.Delta{ToolCall: &tc}); err != nil {
 			return err
 		}
 	}
