@@ -217,9 +217,12 @@ type ModelError struct {
 
 func (e *ModelError) Error() string {
 	var b strings.Builder
-	b.WriteString(string(e.Model))
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
+	msg := e.Err.Error()
+	if !strings.Contains(msg, string(e.Model)) {
+		b.WriteString(string(e.Model))
+		b.WriteString(": ")
+	}
+	b.WriteString(msg)
 	if e.Unreachable() && e.BaseURL != "" {
 		b.WriteString(" (at ")
 		b.WriteString(e.BaseURL)
@@ -320,17 +323,22 @@ func (e *ledgerError) Unwrap() error { return e.err }
 // *ModelError, or the context's error when ctx ends.
 func (c *Client) callModel(ctx context.Context, ref frugal.ModelRef, req frugal.Request, attr frugal.Attribution, onDelta func(frugal.Delta) error, res *Result) (frugal.Response, error) {
 	me := &ModelError{Model: ref}
-	t, err := c.o.Resolver.Resolve(ref)
+	// Of several configuration problems, name the most fundamental first:
+	// an unknown provider, then an unpriced model, then a missing key.
+	t, rerr := c.o.Resolver.Resolve(ref)
+	if frugal.ErrorCode(rerr) == frugal.ENOTFOUND {
+		me.Err = rerr
+		return frugal.Response{}, me
+	}
+	price, err := c.o.Prices.Lookup(string(ref))
+	if err == nil {
+		err = rerr
+	}
 	if err != nil {
 		me.Err = err
 		return frugal.Response{}, me
 	}
 	me.BaseURL = t.BaseURL
-	price, err := c.o.Prices.Lookup(string(ref))
-	if err != nil {
-		me.Err = err
-		return frugal.Response{}, me
-	}
 	req.Model = t.Model
 	start := c.o.Now()
 	for n := 0; n < c.o.Retry.MaxAttempts; n++ {

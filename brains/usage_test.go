@@ -92,7 +92,7 @@ rules:
 	// million tokens, so a call costs input + 5 × output micro-dollars,
 	// rounded up; Ollama is free.
 	haikuPrice, _ := w.cat.Lookup(haiku)
-	if got := haikuPrice.Cost(want); got != frugal.Money((want.Input*1 + want.Output*5 + 0)) {
+	if got := haikuPrice.Cost(want); got != frugal.Money(want.Input+5*want.Output) {
 		t.Errorf("haiku cost %s for %+v", got, want)
 	}
 	for _, r := range rows {

@@ -90,6 +90,8 @@ func newRootCmd(a *app) *cobra.Command {
 		newCheckCmd(a),
 		newRunCmd(a),
 		newResumeCmd(a),
+		newAskCmd(a),
+		newModelsCmd(a),
 	)
 	return root
 }
