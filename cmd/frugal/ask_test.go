@@ -221,3 +221,63 @@ func TestAskDeniedByCap(t *testing.T) {
 		t.Errorf("a denied call was recorded: %+v", calls)
 	}
 }
+
+func TestAskChargedFailuresAreReported(t *testing.T) {
+	srv := sim.New(sim.Options{Cassette: mustCassette(t, `
+rules:
+  - when: {user_contains: "story"}
+    reply:
+      text: "Once upon a time there was a small agent that counted every token it read and every token it wrote, and it never spent a cent it had not reserved first."
+`)})
+	defer srv.Close()
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "frugal.yaml"), []byte(fmt.Sprintf(`
+providers:
+  lab:
+    type: anthropic
+    base_url: %s
+    models:
+      m: {input: 1, output: 5}
+`, srv.URL)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// Cut mid-stream after text was printed: the partial answer ends its
+	// line, the charged hold is reported, then the error.
+	srv.Inject(sim.Fault{Kind: sim.FaultTruncate})
+	code, stdout, stderr := askCLI(t, "", "--home", home, "ask", "--stream", "lab/m", "tell me a story")
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	if code != exitFailed || !strings.HasPrefix(stdout, "Once upon") || !strings.HasSuffix(stdout, "\n") || len(lines) != 2 {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	calls := ledgerCalls(t, home)
+	if len(calls) != 1 || !calls[0].Estimated || calls[0].Outcome != frugal.OutcomeInterrupted {
+		t.Fatalf("ledger %+v", calls)
+	}
+	if !strings.Contains(lines[0], "· "+calls[0].Cost.String()+" (worst case reserved "+calls[0].Worst.String()+")") || !strings.Contains(lines[0], "charged although the call failed") ||
+		!strings.HasPrefix(lines[1], "frugal: lab/m: ") || !(strings.Contains(lines[1], "truncated") || strings.Contains(lines[1], "unexpected EOF")) {
+		t.Errorf("stderr %q", stderr)
+	}
+
+	// Cut before any text reached the terminal: retried, and the cut
+	// attempt's cost is part of what the line reports.
+	srv.Inject(sim.Fault{Kind: sim.FaultTruncate})
+	code, stdout, stderr = askCLI(t, "", "--home", home, "ask", "--no-stream", "lab/m", "tell me a story")
+	calls = ledgerCalls(t, home)
+	if code != 0 || !strings.HasPrefix(stdout, "Once upon") || len(calls) != 3 {
+		t.Fatalf("exit %d, stdout %q, stderr %q, %d calls", code, stdout, stderr, len(calls))
+	}
+	total := calls[1].Cost + calls[2].Cost
+	if !strings.Contains(stderr, "· "+total.String()+" (worst case reserved") || !strings.Contains(stderr, "incl. "+calls[1].Cost.String()+" for failed attempts") {
+		t.Errorf("stderr %q; rows %s + %s", stderr, calls[1].Cost, calls[2].Cost)
+	}
+}
+
+func mustCassette(t *testing.T, yaml string) *sim.Cassette {
+	t.Helper()
+	c, err := sim.ParseCassette("test.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
