@@ -11,6 +11,7 @@ import (
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/anthropic"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
 func TestErrorMapping(t *testing.T) {
@@ -51,7 +52,7 @@ func TestErrorMapping(t *testing.T) {
 			frugal.ProviderError{Status: 502, Message: "<html>Bad Gateway</html>"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 				for k, v := range tc.headers {
 					w.Header().Set(k, v)
 				}
@@ -84,7 +85,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestConnectionError(t *testing.T) {
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	url := s.URL
 	s.Close()
 	_, err := anthropic.New(anthropic.Options{BaseURL: url, APIKey: frugal.NewSecret(testKey)}).Stream(context.Background(), chatRequest(), nil)

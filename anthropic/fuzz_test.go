@@ -4,31 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/internal/httpx"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
-
-func seeds(f *testing.F, pattern string) {
-	files, _ := filepath.Glob(filepath.Join("testdata", pattern))
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-}
 
 // FuzzParseResponse: any body either fails to decode or parses without
 // panicking, and what decodes re-encodes to JSON that decodes again.
 func FuzzParseResponse(f *testing.F) {
-	seeds(f, "response_*.json")
+	wiretest.Seeds(f, "response_*.json")
 	f.Add([]byte(`{"content":[{"type":"tool_use","input":null},{"type":"text"}],"usage":{"output_tokens":1,"cache_creation":{"ephemeral_1h_input_tokens":3}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var mr MessagesResponse
@@ -36,44 +23,20 @@ func FuzzParseResponse(f *testing.F) {
 			return
 		}
 		resp, _ := ParseResponse(&mr)
-		for _, tc := range resp.Message.ToolCalls {
-			if !json.Valid(tc.Arguments) {
-				t.Fatalf("tool call arguments are not JSON: %q", tc.Arguments)
-			}
-		}
-		if resp.UsageKnown {
-			if err := resp.Usage.Validate(); err != nil {
-				t.Fatalf("usage known but invalid: %v", err)
-			}
-		}
-		out, err := json.Marshal(mr)
-		if err != nil {
-			t.Fatalf("re-encode: %v", err)
-		}
-		var again MessagesResponse
-		if err := json.Unmarshal(out, &again); err != nil {
-			t.Fatalf("re-decode %s: %v", out, err)
-		}
+		wiretest.CheckResponse(t, resp)
+		wiretest.RoundTrip(t, &mr)
 	})
 }
 
 // FuzzReadStream: any byte stream ends in a response and maybe an error,
 // never a panic; the deltas add up to the text.
 func FuzzReadStream(f *testing.F) {
-	seeds(f, "stream_*.sse")
+	wiretest.Seeds(f, "stream_*.sse")
 	f.Add([]byte("data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"x\",\"input\":{}}}\n\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\"}}\n\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var text strings.Builder
-		resp, err := readStream(bytes.NewReader(b), func(d frugal.Delta) error {
-			text.WriteString(d.Text)
-			if d.ToolCall != nil && !json.Valid(d.ToolCall.Arguments) {
-				t.Fatalf("tool call arguments are not JSON: %q", d.ToolCall.Arguments)
-			}
-			return nil
-		})
-		if text.String() != resp.Message.Content {
-			t.Fatalf("deltas %q != content %q", text.String(), resp.Message.Content)
-		}
+		deltas := wiretest.NewDeltas(t)
+		resp, err := readStream(bytes.NewReader(b), deltas.Add)
+		deltas.Check(resp)
 		if err == nil && resp.UsageKnown {
 			if verr := resp.Usage.Validate(); verr != nil {
 				t.Fatal(verr)

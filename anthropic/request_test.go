@@ -9,6 +9,7 @@ import (
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/anthropic"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
 var weatherTool = frugal.Tool{
@@ -101,7 +102,7 @@ func TestRequestGolden(t *testing.T) {
 			if tc.stream {
 				file, ctype = "stream_text.sse", "text/event-stream"
 			}
-			s := newServer(t, serveFile(t, file, ctype))
+			s := wiretest.NewServer(t, wiretest.ServeFile(t, file, ctype))
 			var mut []func(*anthropic.Options)
 			if tc.opts != nil {
 				mut = append(mut, tc.opts)
@@ -116,18 +117,18 @@ func TestRequestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := s.last(t)
+			got := s.Last(t)
 			if got.Path != "/v1/messages" {
 				t.Errorf("path = %q", got.Path)
 			}
-			golden(t, tc.name, got.Body)
+			wiretest.Golden(t, tc.name, got.Body)
 		})
 	}
 }
 
 func TestCacheBreakpointsFollowMinimum(t *testing.T) {
 	count := func(body []byte) int { return strings.Count(string(body), `"cache_control"`) }
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	for _, tc := range []struct {
 		name    string
 		min     int64
@@ -151,7 +152,7 @@ func TestCacheBreakpointsFollowMinimum(t *testing.T) {
 			if _, err := c.Chat(context.Background(), tc.req); err != nil {
 				t.Fatal(err)
 			}
-			body := s.last(t).Body
+			body := s.Last(t).Body
 			if got := count(body); got != tc.want {
 				t.Errorf("%d cache_control marks, want %d: %s", got, tc.want, body)
 			}
@@ -167,8 +168,8 @@ func TestCacheBreakpointsFollowMinimum(t *testing.T) {
 	if _, err := c.Chat(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	if count(s.last(t).Body) != 1 {
-		t.Errorf("injected CountTokens ignored: %s", s.last(t).Body)
+	if count(s.Last(t).Body) != 1 {
+		t.Errorf("injected CountTokens ignored: %s", s.Last(t).Body)
 	}
 }
 
@@ -185,14 +186,14 @@ func TestDefaultMinCacheableTokens(t *testing.T) {
 }
 
 func TestRequestHeaders(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	c := client(s, func(o *anthropic.Options) {
 		o.Headers = map[string]string{"anthropic-beta": "some-beta-2025-01-01"}
 	})
 	if _, err := c.Chat(context.Background(), chatRequest()); err != nil {
 		t.Fatal(err)
 	}
-	h := s.last(t).Header
+	h := s.Last(t).Header
 	for k, want := range map[string]string{
 		"X-Api-Key": testKey, "Anthropic-Version": "2023-06-01", "Content-Type": "application/json",
 		"Anthropic-Beta": "some-beta-2025-01-01",
@@ -209,13 +210,13 @@ func TestRequestHeaders(t *testing.T) {
 	if _, err := anthropic.New(anthropic.Options{BaseURL: s.URL}).Chat(context.Background(), chatRequest()); err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := s.last(t).Header["X-Api-Key"]; ok {
+	if v, ok := s.Last(t).Header["X-Api-Key"]; ok {
 		t.Errorf("x-api-key %q sent without a key", v)
 	}
 }
 
 func TestRequestInvalid(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	c := client(s)
 	bad := func(mut func(*frugal.Request)) frugal.Request { r := chatRequest(); mut(&r); return r }
 	for name, req := range map[string]frugal.Request{
@@ -233,15 +234,13 @@ func TestRequestInvalid(t *testing.T) {
 			t.Errorf("%s: err = %v, want EINVALID", name, err)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.reqs) != 0 {
-		t.Errorf("%d invalid requests reached the server", len(s.reqs))
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d invalid requests reached the server", n)
 	}
 }
 
 func TestTemperatureLeftOutWhereRejected(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	for _, tc := range []struct {
 		model, version string
 		sent           bool
@@ -259,7 +258,7 @@ func TestTemperatureLeftOutWhereRejected(t *testing.T) {
 		if _, err := client(s, func(o *anthropic.Options) { o.Version = tc.version }).Chat(context.Background(), r); err != nil {
 			t.Fatal(err)
 		}
-		got := s.last(t)
+		got := s.Last(t)
 		if sent := strings.Contains(string(got.Body), `"temperature":0.5`); sent != tc.sent {
 			t.Errorf("%s %s: temperature sent = %v", tc.model, tc.version, sent)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/anthropic"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
 func TestChatParsesResponses(t *testing.T) {
@@ -33,7 +34,7 @@ func TestChatParsesResponses(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			s := newServer(t, serveFile(t, tc.file, "application/json"))
+			s := wiretest.NewServer(t, wiretest.ServeFile(t, tc.file, "application/json"))
 			got, err := client(s).Chat(context.Background(), chatRequest())
 			if err != nil {
 				t.Fatal(err)
@@ -47,7 +48,7 @@ func TestChatParsesResponses(t *testing.T) {
 
 func collect(t *testing.T, h http.HandlerFunc) ([]frugal.Delta, frugal.Response, error) {
 	t.Helper()
-	s := newServer(t, h)
+	s := wiretest.NewServer(t, h)
 	var deltas []frugal.Delta
 	resp, err := client(s).Stream(context.Background(), chatRequest(), func(d frugal.Delta) error {
 		deltas = append(deltas, d)
@@ -59,7 +60,7 @@ func collect(t *testing.T, h http.HandlerFunc) ([]frugal.Delta, frugal.Response,
 // The text stream has a ping and two message_delta events whose usage is
 // cumulative: the last (15 output tokens) wins, nothing is summed.
 func TestStreamTextCumulativeUsage(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_text.sse", "text/event-stream"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_text.sse", "text/event-stream"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestStreamTextCumulativeUsage(t *testing.T) {
 }
 
 func TestStreamToolUse(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_tools.sse", "text/event-stream"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_tools.sse", "text/event-stream"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestStreamToolUse(t *testing.T) {
 }
 
 func TestStreamErrorEvent(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_error.sse", "text/event-stream"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_error.sse", "text/event-stream"))
 	var pe *frugal.ProviderError
 	if !errors.As(err, &pe) || pe.Status != 529 || pe.Type != "overloaded_error" || !pe.Retryable || !pe.Billed || pe.Provider != "test" {
 		t.Fatalf("err = %#v", err)
@@ -107,7 +108,7 @@ func TestStreamErrorEvent(t *testing.T) {
 }
 
 func TestStreamTruncated(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_truncated.sse", "text/event-stream"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_truncated.sse", "text/event-stream"))
 	var pe *frugal.ProviderError
 	if !errors.As(err, &pe) || !pe.Retryable || !pe.Billed || !strings.Contains(pe.Message, "truncated") {
 		t.Fatalf("err = %#v", err)
@@ -120,7 +121,7 @@ func TestStreamTruncated(t *testing.T) {
 
 	// The final message_delta came, only message_stop is missing: the
 	// usage is final although the stream is cut.
-	full := string(readFile(t, "stream_text.sse"))
+	full := string(wiretest.ReadFile(t, "stream_text.sse"))
 	cut := full[:strings.Index(full, "event: message_stop")]
 	_, resp, err = collect(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, cut) })
 	if !errors.As(err, &pe) || !resp.UsageKnown || resp.Usage.Output != 15 {
@@ -129,7 +130,7 @@ func TestStreamTruncated(t *testing.T) {
 }
 
 func TestStreamIgnoresUnknownEvents(t *testing.T) {
-	full := string(readFile(t, "stream_text.sse"))
+	full := string(wiretest.ReadFile(t, "stream_text.sse"))
 	extra := "event: future_event\ndata: {\"type\": \"future_event\", \"payload\": [1,2]}\n\n: a comment\n\n"
 	body := strings.Replace(full, "event: ping", extra+"event: ping", 1)
 	_, resp, err := collect(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
@@ -139,7 +140,7 @@ func TestStreamIgnoresUnknownEvents(t *testing.T) {
 }
 
 func TestStreamCallbackErrorStops(t *testing.T) {
-	s := newServer(t, serveFile(t, "stream_tools.sse", "text/event-stream"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "stream_tools.sse", "text/event-stream"))
 	stop := errors.New("enough")
 	var got []frugal.Delta
 	resp, err := client(s).Stream(context.Background(), chatRequest(), func(d frugal.Delta) error {
@@ -157,7 +158,7 @@ func TestStreamCallbackErrorStops(t *testing.T) {
 func TestStreamCancelMidStream(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"m\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n")
 		fmt.Fprint(w, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"first\"}}\n\n")
 		w.(http.Flusher).Flush()
@@ -190,7 +191,7 @@ func TestStreamCancelMidStream(t *testing.T) {
 func TestTimeout(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -210,7 +211,7 @@ func TestMalformedResponse(t *testing.T) {
 		"bad split": `{"type":"message","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":3,"output_tokens":1,"cache_creation_input_tokens":10,"cache_creation":{"ephemeral_5m_input_tokens":1,"ephemeral_1h_input_tokens":2}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
+			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
 			resp, err := client(s).Chat(context.Background(), chatRequest())
 			var pe *frugal.ProviderError
 			if !errors.As(err, &pe) || !pe.Billed || pe.Retryable || pe.Provider != "test" {

@@ -16,6 +16,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 
 	"github.com/frugal-dev/frugal/anthropic"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
 func sdkClient(url string) *sdk.Client {
@@ -46,11 +47,11 @@ func sdkParams() sdk.MessageNewParams {
 }
 
 func TestSDKRequestsRoundTrip(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_tools.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_tools.json", "application/json"))
 	if _, err := sdkClient(s.URL).Messages.New(context.Background(), sdkParams()); err != nil {
 		t.Fatal(err)
 	}
-	sent := s.last(t).Body
+	sent := s.Last(t).Body
 	var req anthropic.MessagesRequest
 	if err := json.Unmarshal(sent, &req); err != nil {
 		t.Fatal(err)
@@ -65,46 +66,33 @@ func TestSDKRequestsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameJSON(t, sent, out) {
+	if !wiretest.SameJSON(t, sent, out) {
 		t.Errorf("SDK request lost members:\nsent: %s\n out: %s", sent, out)
 	}
 
-	s2 := newServer(t, serveFile(t, "stream_text.sse", "text/event-stream"))
+	s2 := wiretest.NewServer(t, wiretest.ServeFile(t, "stream_text.sse", "text/event-stream"))
 	st := sdkClient(s2.URL).Messages.NewStreaming(context.Background(), sdkParams())
 	for st.Next() {
 	}
 	if err := st.Err(); err != nil {
 		t.Fatal(err)
 	}
-	sent = s2.last(t).Body
+	sent = s2.Last(t).Body
 	if err := json.Unmarshal(sent, &req); err != nil {
 		t.Fatal(err)
 	}
-	if out, _ = json.Marshal(req); !sameJSON(t, sent, out) || req.Stream == nil || !*req.Stream {
+	if out, _ = json.Marshal(req); !wiretest.SameJSON(t, sent, out) || req.Stream == nil || !*req.Stream {
 		t.Errorf("SDK streaming request lost members:\nsent: %s\n out: %s", sent, out)
 	}
 }
 
-func reencode[T any](t *testing.T, in []byte) []byte {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(in, &v); err != nil {
-		t.Fatal(err)
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestSDKReadsOurResponses(t *testing.T) {
 	var body []byte
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	})
-	body = reencode[anthropic.MessagesResponse](t, readFile(t, "response_chat.json"))
+	body = wiretest.Reencode[anthropic.MessagesResponse](t, wiretest.ReadFile(t, "response_chat.json"))
 	got, err := sdkClient(s.URL).Messages.New(context.Background(), sdkParams())
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +104,7 @@ func TestSDKReadsOurResponses(t *testing.T) {
 		t.Errorf("SDK read %+v", got)
 	}
 
-	body = reencode[anthropic.MessagesResponse](t, readFile(t, "response_tools.json"))
+	body = wiretest.Reencode[anthropic.MessagesResponse](t, wiretest.ReadFile(t, "response_tools.json"))
 	got, err = sdkClient(s.URL).Messages.New(context.Background(), sdkParams())
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +119,7 @@ func TestSDKReadsOurStreams(t *testing.T) {
 	for _, f := range []string{"stream_text.sse", "stream_tools.sse"} {
 		t.Run(f, func(t *testing.T) {
 			var sse strings.Builder
-			for _, line := range strings.Split(string(readFile(t, f)), "\n") {
+			for _, line := range strings.Split(string(wiretest.ReadFile(t, f)), "\n") {
 				data, ok := strings.CutPrefix(line, "data: ")
 				if !ok {
 					continue
@@ -140,9 +128,9 @@ func TestSDKReadsOurStreams(t *testing.T) {
 				if err := json.Unmarshal([]byte(data), &ev); err != nil {
 					t.Fatal(err)
 				}
-				fmt.Fprintf(&sse, "event: %s\ndata: %s\n\n", ev.Type, reencode[anthropic.StreamEvent](t, []byte(data)))
+				fmt.Fprintf(&sse, "event: %s\ndata: %s\n\n", ev.Type, wiretest.Reencode[anthropic.StreamEvent](t, []byte(data)))
 			}
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/event-stream")
 				fmt.Fprint(w, sse.String())
 			})

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/frugal-dev/frugal/anthropic"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
 // A client request full of members frugal does not model survives
@@ -52,14 +53,14 @@ func TestRequestUnknownFieldsPassThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameJSON(t, in, out) {
+	if !wiretest.SameJSON(t, in, out) {
 		t.Errorf("round trip lost something:\n in: %s\nout: %s", in, out)
 	}
 }
 
 func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 	for _, f := range []string{"response_chat.json", "response_tools.json"} {
-		in := readFile(t, f)
+		in := wiretest.ReadFile(t, f)
 		var r anthropic.MessagesResponse
 		if err := json.Unmarshal(in, &r); err != nil {
 			t.Fatal(err)
@@ -68,12 +69,12 @@ func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sameJSON(t, in, out) {
+		if !wiretest.SameJSON(t, in, out) {
 			t.Errorf("%s: round trip lost something:\n in: %s\nout: %s", f, in, out)
 		}
 	}
 	for _, f := range []string{"stream_text.sse", "stream_tools.sse", "stream_error.sse"} {
-		for _, line := range strings.Split(string(readFile(t, f)), "\n") {
+		for _, line := range strings.Split(string(wiretest.ReadFile(t, f)), "\n") {
 			data, ok := strings.CutPrefix(line, "data: ")
 			if !ok {
 				continue
@@ -86,7 +87,7 @@ func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameJSON(t, []byte(data), out) {
+			if !wiretest.SameJSON(t, []byte(data), out) {
 				t.Errorf("%s: event round trip lost something:\n in: %s\nout: %s", f, data, out)
 			}
 		}

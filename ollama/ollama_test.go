@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 	"github.com/frugal-dev/frugal/ollama"
 )
 
@@ -64,7 +65,7 @@ func TestRequestGolden(t *testing.T) {
 			if tc.stream {
 				file, ctype = "stream_text.ndjson", "application/x-ndjson"
 			}
-			s := newServer(t, serveFile(t, file, ctype))
+			s := wiretest.NewServer(t, wiretest.ServeFile(t, file, ctype))
 			var mut []func(*ollama.Options)
 			if tc.opts != nil {
 				mut = append(mut, tc.opts)
@@ -79,30 +80,30 @@ func TestRequestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := s.last(t)
+			got := s.Last(t)
 			if got.Path != "/api/chat" {
 				t.Errorf("path = %q", got.Path)
 			}
 			if _, ok := got.Header["Authorization"]; ok {
 				t.Error("Authorization sent without a key")
 			}
-			golden(t, tc.name, got.Body)
+			wiretest.Golden(t, tc.name, got.Body)
 		})
 	}
 }
 
 func TestAPIKeyIsBearer(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	if _, err := client(s, func(o *ollama.Options) { o.APIKey = frugal.NewSecret(testKey) }).Chat(context.Background(), chatRequest()); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.last(t).Header.Get("Authorization"); got != "Bearer "+testKey {
+	if got := s.Last(t).Header.Get("Authorization"); got != "Bearer "+testKey {
 		t.Errorf("Authorization = %q", got)
 	}
 }
 
 func TestRequestInvalid(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	bad := func(mut func(*frugal.Request)) frugal.Request { r := chatRequest(); mut(&r); return r }
 	for name, req := range map[string]frugal.Request{
 		"no model":      bad(func(r *frugal.Request) { r.Model = "" }),
@@ -146,7 +147,7 @@ func TestChatParsesResponses(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			s := newServer(t, serveFile(t, tc.file, "application/json"))
+			s := wiretest.NewServer(t, wiretest.ServeFile(t, tc.file, "application/json"))
 			got, err := client(s).Chat(context.Background(), tc.req)
 			if err != nil {
 				t.Fatal(err)
@@ -167,7 +168,7 @@ func TestChatParsesResponses(t *testing.T) {
 // Synthesised tool-call IDs are stable for one answer, distinct within it
 // and across turns.
 func TestToolCallIDs(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_tools.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_tools.json", "application/json"))
 	ids := func(req frugal.Request) []string {
 		resp, err := client(s).Chat(context.Background(), req)
 		if err != nil {
@@ -192,7 +193,7 @@ func TestToolCallIDs(t *testing.T) {
 
 func collect(t *testing.T, h http.HandlerFunc) ([]frugal.Delta, frugal.Response, error) {
 	t.Helper()
-	s := newServer(t, h)
+	s := wiretest.NewServer(t, h)
 	var deltas []frugal.Delta
 	resp, err := client(s).Stream(context.Background(), toolsRequest(), func(d frugal.Delta) error {
 		deltas = append(deltas, d)
@@ -202,7 +203,7 @@ func collect(t *testing.T, h http.HandlerFunc) ([]frugal.Delta, frugal.Response,
 }
 
 func TestStreamText(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_text.ndjson", "application/x-ndjson"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_text.ndjson", "application/x-ndjson"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func TestStreamText(t *testing.T) {
 }
 
 func TestStreamToolCallsMatchNonStreamingIDs(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_tools.ndjson", "application/x-ndjson"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_tools.ndjson", "application/x-ndjson"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +231,7 @@ func TestStreamToolCallsMatchNonStreamingIDs(t *testing.T) {
 	}
 	// The same call answered without streaming gets the same ID.
 	whole := `{"model":"qwen3","message":{"role":"assistant","content":"Let me check.","tool_calls":[{"function":{"name":"get_current_weather","arguments":{"format": "celsius", "location": "Toronto"}}}]},"done":true,"done_reason":"stop"}`
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, whole) })
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, whole) })
 	got, err := client(s).Chat(context.Background(), toolsRequest())
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +242,7 @@ func TestStreamToolCallsMatchNonStreamingIDs(t *testing.T) {
 }
 
 func TestStreamErrorLine(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_error.ndjson", "application/x-ndjson"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_error.ndjson", "application/x-ndjson"))
 	var pe *frugal.ProviderError
 	if !errors.As(err, &pe) || !pe.Billed || !pe.Retryable || !strings.Contains(pe.Message, "unexpected EOF") || pe.Provider != "test" {
 		t.Fatalf("err = %#v", err)
@@ -252,7 +253,7 @@ func TestStreamErrorLine(t *testing.T) {
 }
 
 func TestStreamTruncated(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_truncated.ndjson", "application/x-ndjson"))
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_truncated.ndjson", "application/x-ndjson"))
 	var pe *frugal.ProviderError
 	if !errors.As(err, &pe) || !pe.Billed || !pe.Retryable || !strings.Contains(pe.Message, "truncated") {
 		t.Fatalf("err = %#v", err)
@@ -261,7 +262,7 @@ func TestStreamTruncated(t *testing.T) {
 		t.Errorf("partial = %+v", resp)
 	}
 	// Cut at a line boundary.
-	lines := strings.SplitAfter(string(readFile(t, "stream_text.ndjson")), "\n")
+	lines := strings.SplitAfter(string(wiretest.ReadFile(t, "stream_text.ndjson")), "\n")
 	_, resp, err = collect(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, strings.Join(lines[:3], "")) })
 	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "truncated") || resp.Message.Content != "The sky is blue." {
 		t.Errorf("resp %+v err %v", resp, err)
@@ -269,7 +270,7 @@ func TestStreamTruncated(t *testing.T) {
 }
 
 func TestStreamCallbackErrorStops(t *testing.T) {
-	s := newServer(t, serveFile(t, "stream_text.ndjson", "application/x-ndjson"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "stream_text.ndjson", "application/x-ndjson"))
 	stop := errors.New("enough")
 	n := 0
 	resp, err := client(s).Stream(context.Background(), chatRequest(), func(frugal.Delta) error { n++; return stop })
@@ -281,7 +282,7 @@ func TestStreamCallbackErrorStops(t *testing.T) {
 func TestStreamCancelMidStream(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, `{"model":"m","message":{"role":"assistant","content":"first"},"done":false}`)
 		w.(http.Flusher).Flush()
 		select {
@@ -323,7 +324,7 @@ func TestErrorMapping(t *testing.T) {
 		{503, `{"error":{"message":"server busy"}}`, "server busy", true},
 		{502, `upstream down`, "upstream down", true},
 	} {
-		s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "3")
 			w.WriteHeader(tc.status)
 			fmt.Fprint(w, tc.body)
@@ -343,7 +344,7 @@ func TestErrorMapping(t *testing.T) {
 func TestTimeout(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -362,7 +363,7 @@ func TestMalformedResponse(t *testing.T) {
 		"not done": `{"model":"x","message":{"role":"assistant","content":"hi"},"done":false}`,
 		"negative": `{"model":"x","message":{"role":"assistant","content":"hi"},"done":true,"prompt_eval_count":-4}`,
 	} {
-		s := newServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
+		s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
 		resp, err := client(s).Chat(context.Background(), chatRequest())
 		var pe *frugal.ProviderError
 		if !errors.As(err, &pe) || !pe.Billed || pe.Retryable {
@@ -389,15 +390,15 @@ func TestUnknownFieldsPassThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameJSON(t, in, out) {
+	if !wiretest.SameJSON(t, in, out) {
 		t.Errorf("round trip lost something:\n in: %s\nout: %s", in, out)
 	}
 	var docs []string
 	for _, f := range []string{"response_chat.json", "response_tools.json", "response_schema.json"} {
-		docs = append(docs, string(readFile(t, f)))
+		docs = append(docs, string(wiretest.ReadFile(t, f)))
 	}
 	for _, f := range []string{"stream_text.ndjson", "stream_tools.ndjson", "stream_error.ndjson"} {
-		docs = append(docs, strings.Split(strings.TrimSpace(string(readFile(t, f))), "\n")...)
+		docs = append(docs, strings.Split(strings.TrimSpace(string(wiretest.ReadFile(t, f))), "\n")...)
 	}
 	for _, doc := range docs {
 		var r ollama.ChatResponse
@@ -408,7 +409,7 @@ func TestUnknownFieldsPassThrough(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sameJSON(t, []byte(doc), out) {
+		if !wiretest.SameJSON(t, []byte(doc), out) {
 			t.Errorf("round trip lost something:\n in: %s\nout: %s", doc, out)
 		}
 	}

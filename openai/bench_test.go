@@ -2,16 +2,14 @@ package openai
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
 func benchRequest() frugal.Request {
@@ -78,35 +76,16 @@ func BenchmarkStreamParse(b *testing.B) {
 	}
 }
 
+func benchClient(url string) wiretest.Client {
+	return New(Options{BaseURL: url, APIKey: frugal.NewSecret("k")})
+}
+
 // BenchmarkChat is one whole call over loopback HTTP.
 func BenchmarkChat(b *testing.B) {
-	resp, err := os.ReadFile("testdata/response_chat.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(resp) }))
-	defer srv.Close()
-	c := New(Options{BaseURL: srv.URL, APIKey: frugal.NewSecret("k")})
-	req := benchRequest()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Chat(context.Background(), req); err != nil {
-			b.Fatal(err)
-		}
-	}
+	wiretest.BenchChat(b, wiretest.ReadFile(b, "response_chat.json"), benchClient, benchRequest())
 }
 
 // BenchmarkStream is one whole 100-chunk streaming call over loopback HTTP.
 func BenchmarkStream(b *testing.B) {
-	body := streamBody(100)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
-	defer srv.Close()
-	c := New(Options{BaseURL: srv.URL, APIKey: frugal.NewSecret("k")})
-	req := benchRequest()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Stream(context.Background(), req, func(frugal.Delta) error { return nil }); err != nil {
-			b.Fatal(err)
-		}
-	}
+	wiretest.BenchStream(b, streamBody(100), benchClient, benchRequest())
 }

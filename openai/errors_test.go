@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 	"github.com/frugal-dev/frugal/openai"
 )
 
@@ -59,7 +60,7 @@ func TestErrorMapping(t *testing.T) {
 			frugal.ProviderError{Status: 429, Message: "Too Many Requests", RetryAfter: 24 * time.Hour}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 				for k, v := range tc.headers {
 					w.Header().Set(k, v)
 				}
@@ -92,7 +93,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestConnectionError(t *testing.T) {
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	url := s.URL
 	s.Close()
 	_, err := openai.New(openai.Options{BaseURL: url, APIKey: frugal.NewSecret(testKey)}).Chat(context.Background(), chatRequest())
@@ -104,7 +105,7 @@ func TestConnectionError(t *testing.T) {
 
 // A connection cut in the middle of a body is retryable and may be billed.
 func TestConnectionCutMidBody(t *testing.T) {
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "1000")
 		fmt.Fprint(w, `{"choices":[`)
 		w.(http.Flusher).Flush()

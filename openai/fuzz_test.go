@@ -4,31 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/internal/httpx"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
-
-func seeds(f *testing.F, pattern string) {
-	files, _ := filepath.Glob(filepath.Join("testdata", pattern))
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-}
 
 // FuzzParseResponse: any body either fails to decode or parses without
 // panicking, and what decodes re-encodes to JSON that decodes again.
 func FuzzParseResponse(f *testing.F) {
-	seeds(f, "response_*.json")
+	wiretest.Seeds(f, "response_*.json")
 	f.Add([]byte(`{"choices":[{"message":{"content":[{"type":"text","text":"a"}],"tool_calls":[{"function":{"arguments":"{"}}]}}],"usage":{"prompt_tokens":1,"cost":"1e-3"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var cr ChatResponse
@@ -36,45 +24,21 @@ func FuzzParseResponse(f *testing.F) {
 			return
 		}
 		resp, _ := ParseResponse(&cr)
-		for _, tc := range resp.Message.ToolCalls {
-			if !json.Valid(tc.Arguments) {
-				t.Fatalf("tool call arguments are not JSON: %q", tc.Arguments)
-			}
-		}
-		if resp.UsageKnown {
-			if err := resp.Usage.Validate(); err != nil {
-				t.Fatalf("usage known but invalid: %v", err)
-			}
-		}
-		out, err := json.Marshal(cr)
-		if err != nil {
-			t.Fatalf("re-encode: %v", err)
-		}
-		var again ChatResponse
-		if err := json.Unmarshal(out, &again); err != nil {
-			t.Fatalf("re-decode %s: %v", out, err)
-		}
+		wiretest.CheckResponse(t, resp)
+		wiretest.RoundTrip(t, &cr)
 	})
 }
 
 // FuzzReadStream: any byte stream ends in a response and maybe an error,
 // never a panic; the deltas add up to the text.
 func FuzzReadStream(f *testing.F) {
-	seeds(f, "stream_*.sse")
+	wiretest.Seeds(f, "stream_*.sse")
 	f.Add([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":3,\"function\":{\"arguments\":\"{\\\"a\\\"\"}}]},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]"))
 	f.Add([]byte(": comment\r\ndata: {\"error\":{\"code\":\"x\",\"message\":\"m\"}}\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var text strings.Builder
-		resp, err := readStream(bytes.NewReader(b), true, func(d frugal.Delta) error {
-			text.WriteString(d.Text)
-			if d.ToolCall != nil && !json.Valid(d.ToolCall.Arguments) {
-				t.Fatalf("tool call arguments are not JSON: %q", d.ToolCall.Arguments)
-			}
-			return nil
-		})
-		if text.String() != resp.Message.Content {
-			t.Fatalf("deltas %q != content %q", text.String(), resp.Message.Content)
-		}
+		deltas := wiretest.NewDeltas(t)
+		resp, err := readStream(bytes.NewReader(b), true, deltas.Add)
+		deltas.Check(resp)
 		if err == nil && resp.UsageKnown {
 			if verr := resp.Usage.Validate(); verr != nil {
 				t.Fatal(verr)

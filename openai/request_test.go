@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 	"github.com/frugal-dev/frugal/openai"
 )
 
@@ -88,7 +89,7 @@ func TestRequestGolden(t *testing.T) {
 			if tc.stream {
 				file, ctype = "stream_text.sse", "text/event-stream"
 			}
-			s := newServer(t, serveFile(t, file, ctype))
+			s := wiretest.NewServer(t, wiretest.ServeFile(t, file, ctype))
 			c := client(s, tc.q)
 			var err error
 			if tc.stream {
@@ -99,23 +100,23 @@ func TestRequestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := s.last(t)
+			got := s.Last(t)
 			if got.Path != "/v1/chat/completions" {
 				t.Errorf("path = %q", got.Path)
 			}
-			golden(t, tc.name, got.Body)
+			wiretest.Golden(t, tc.name, got.Body)
 		})
 	}
 }
 
 func TestRequestHeaders(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	c := openai.New(openai.Options{BaseURL: s.URL + "/v1/", APIKey: frugal.NewSecret(testKey),
 		Headers: map[string]string{"HTTP-Referer": "https://frugal.dev", "X-Title": "frugal"}})
 	if _, err := c.Chat(context.Background(), chatRequest()); err != nil {
 		t.Fatal(err)
 	}
-	h := s.last(t).Header
+	h := s.Last(t).Header
 	for k, want := range map[string]string{
 		"Authorization": "Bearer " + testKey, "Content-Type": "application/json",
 		"Accept": "application/json", "Http-Referer": "https://frugal.dev", "X-Title": "frugal",
@@ -132,13 +133,13 @@ func TestRequestHeaders(t *testing.T) {
 	if _, err := openai.New(opts).Chat(context.Background(), chatRequest()); err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := s.last(t).Header["Authorization"]; ok {
+	if v, ok := s.Last(t).Header["Authorization"]; ok {
 		t.Errorf("local server got Authorization %q", v)
 	}
 }
 
 func TestRequestInvalid(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_chat.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_chat.json", "application/json"))
 	c := client(s, openai.Quirks{})
 	bad := func(mut func(*frugal.Request)) frugal.Request { r := chatRequest(); mut(&r); return r }
 	for name, req := range map[string]frugal.Request{
@@ -155,10 +156,8 @@ func TestRequestInvalid(t *testing.T) {
 			t.Errorf("%s: err = %v, want EINVALID", name, err)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.reqs) != 0 {
-		t.Errorf("%d invalid requests reached the server", len(s.reqs))
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d invalid requests reached the server", n)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 	"github.com/frugal-dev/frugal/openai"
 )
 
@@ -48,7 +49,7 @@ func TestChatParsesResponses(t *testing.T) {
 		}, openai.Quirks{UsageInclude: true}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			s := newServer(t, serveFile(t, tc.file, "application/json"))
+			s := wiretest.NewServer(t, wiretest.ServeFile(t, tc.file, "application/json"))
 			got, err := client(s, tc.quirk).Chat(context.Background(), chatRequest())
 			if err != nil {
 				t.Fatal(err)
@@ -64,20 +65,20 @@ func TestChatParsesResponses(t *testing.T) {
 // deltas seen, the response and the error.
 func collect(t *testing.T, h http.HandlerFunc, q openai.Quirks) ([]frugal.Delta, frugal.Response, error) {
 	t.Helper()
-	s := newServer(t, h)
+	s := wiretest.NewServer(t, h)
 	var deltas []frugal.Delta
 	resp, err := client(s, q).Stream(context.Background(), chatRequest(), func(d frugal.Delta) error {
 		deltas = append(deltas, d)
 		return nil
 	})
-	if h := s.last(t).Header.Get("Accept"); h != "text/event-stream" {
+	if h := s.Last(t).Header.Get("Accept"); h != "text/event-stream" {
 		t.Errorf("Accept = %q", h)
 	}
 	return deltas, resp, err
 }
 
 func TestStreamText(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_text.sse", "text/event-stream"), openai.Quirks{})
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_text.sse", "text/event-stream"), openai.Quirks{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestStreamText(t *testing.T) {
 }
 
 func TestStreamToolCalls(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_tools.sse", "text/event-stream"), openai.Quirks{})
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_tools.sse", "text/event-stream"), openai.Quirks{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestStreamToolCalls(t *testing.T) {
 }
 
 func TestStreamOpenRouterCommentsAndCost(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_openrouter.sse", "text/event-stream"), openai.Quirks{UsageInclude: true})
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_openrouter.sse", "text/event-stream"), openai.Quirks{UsageInclude: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestStreamGroqUsage(t *testing.T) {
 }
 
 func TestStreamTruncated(t *testing.T) {
-	deltas, resp, err := collect(t, serveFile(t, "stream_truncated.sse", "text/event-stream"), openai.Quirks{})
+	deltas, resp, err := collect(t, wiretest.ServeFile(t, "stream_truncated.sse", "text/event-stream"), openai.Quirks{})
 	var pe *frugal.ProviderError
 	if !errors.As(err, &pe) || !pe.Billed || !pe.Retryable || !strings.Contains(pe.Message, "truncated") || pe.Provider != "test" {
 		t.Fatalf("err = %#v", err)
@@ -167,7 +168,7 @@ func TestStreamTruncated(t *testing.T) {
 	}
 
 	// Cut between two chunks, before any finish_reason.
-	cut := strings.Join(strings.SplitAfter(string(readFile(t, "stream_text.sse")), "\n\n")[:2], "")
+	cut := strings.Join(strings.SplitAfter(string(wiretest.ReadFile(t, "stream_text.sse")), "\n\n")[:2], "")
 	_, resp, err = collect(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, cut) }, openai.Quirks{})
 	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "truncated") || resp.Message.Content != "Hello" {
 		t.Errorf("cut stream: resp %+v err %v", resp, err)
@@ -175,7 +176,7 @@ func TestStreamTruncated(t *testing.T) {
 }
 
 func TestStreamWithoutDoneIsAcceptedOnceComplete(t *testing.T) {
-	body := strings.TrimSuffix(string(readFile(t, "stream_text.sse")), "data: [DONE]\n\n")
+	body := strings.TrimSuffix(string(wiretest.ReadFile(t, "stream_text.sse")), "data: [DONE]\n\n")
 	_, resp, err := collect(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) }, openai.Quirks{})
 	if err != nil || !resp.UsageKnown {
 		t.Errorf("resp %+v err %v", resp, err)
@@ -205,7 +206,7 @@ func TestStreamMalformedChunk(t *testing.T) {
 }
 
 func TestStreamCallbackErrorStops(t *testing.T) {
-	s := newServer(t, serveFile(t, "stream_text.sse", "text/event-stream"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "stream_text.sse", "text/event-stream"))
 	stop := errors.New("enough")
 	n := 0
 	resp, err := client(s, openai.Quirks{}).Stream(context.Background(), chatRequest(), func(d frugal.Delta) error {
@@ -222,7 +223,7 @@ func TestStreamCallbackErrorStops(t *testing.T) {
 func TestStreamCancelMidStream(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `data: {"model":"m","choices":[{"index":0,"delta":{"content":"first"}}]}`+"\n\n")
 		w.(http.Flusher).Flush()
 		select {
@@ -257,7 +258,7 @@ func TestStreamCancelMidStream(t *testing.T) {
 func TestTimeout(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -279,7 +280,7 @@ func TestMalformedResponse(t *testing.T) {
 		"bad cost":   `{"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"cost":-1}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
+			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
 			resp, err := client(s, openai.Quirks{}).Chat(context.Background(), chatRequest())
 			var pe *frugal.ProviderError
 			if !errors.As(err, &pe) || !pe.Billed || pe.Retryable || pe.Status != 0 || pe.Provider != "test" {

@@ -16,6 +16,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
 
+	"github.com/frugal-dev/frugal/internal/wiretest"
 	"github.com/frugal-dev/frugal/openai"
 )
 
@@ -25,7 +26,7 @@ func sdkClient(url string) *sdk.Client {
 }
 
 func TestSDKRequestsRoundTrip(t *testing.T) {
-	s := newServer(t, serveFile(t, "response_tools.json", "application/json"))
+	s := wiretest.NewServer(t, wiretest.ServeFile(t, "response_tools.json", "application/json"))
 	c := sdkClient(s.URL)
 	assistant := sdk.ChatCompletionAssistantMessageParam{
 		Content: sdk.ChatCompletionAssistantMessageParamContentUnion{OfString: sdk.String("Checking.")},
@@ -63,7 +64,7 @@ func TestSDKRequestsRoundTrip(t *testing.T) {
 	if _, err := c.Chat.Completions.New(context.Background(), params); err != nil {
 		t.Fatal(err)
 	}
-	sent := s.last(t).Body
+	sent := s.Last(t).Body
 	var req openai.ChatRequest
 	if err := json.Unmarshal(sent, &req); err != nil {
 		t.Fatal(err)
@@ -78,12 +79,12 @@ func TestSDKRequestsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameJSON(t, sent, out) {
+	if !wiretest.SameJSON(t, sent, out) {
 		t.Errorf("SDK request lost members:\nsent: %s\n out: %s", sent, out)
 	}
 
 	// Streaming requests too.
-	s2 := newServer(t, serveFile(t, "stream_text.sse", "text/event-stream"))
+	s2 := wiretest.NewServer(t, wiretest.ServeFile(t, "stream_text.sse", "text/event-stream"))
 	params.StreamOptions = sdk.ChatCompletionStreamOptionsParam{IncludeUsage: sdk.Bool(true)}
 	st := sdkClient(s2.URL).Chat.Completions.NewStreaming(context.Background(), params)
 	for st.Next() {
@@ -91,33 +92,18 @@ func TestSDKRequestsRoundTrip(t *testing.T) {
 	if err := st.Err(); err != nil {
 		t.Fatal(err)
 	}
-	sent = s2.last(t).Body
+	sent = s2.Last(t).Body
 	if err := json.Unmarshal(sent, &req); err != nil {
 		t.Fatal(err)
 	}
-	if out, _ = json.Marshal(req); !sameJSON(t, sent, out) || req.Stream == nil || !*req.Stream || !*req.StreamOptions.IncludeUsage {
+	if out, _ = json.Marshal(req); !wiretest.SameJSON(t, sent, out) || req.Stream == nil || !*req.Stream || !*req.StreamOptions.IncludeUsage {
 		t.Errorf("SDK streaming request lost members:\nsent: %s\n out: %s", sent, out)
 	}
 }
 
-// reencode decodes a fixture with our wire types and encodes it again, so
-// that what the SDK reads is what our types write.
-func reencode[T any](t *testing.T, in []byte) []byte {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(in, &v); err != nil {
-		t.Fatal(err)
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestSDKReadsOurResponses(t *testing.T) {
-	body := reencode[openai.ChatResponse](t, readFile(t, "response_tools.json"))
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	body := wiretest.Reencode[openai.ChatResponse](t, wiretest.ReadFile(t, "response_tools.json"))
+	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	})
@@ -134,7 +120,7 @@ func TestSDKReadsOurResponses(t *testing.T) {
 		t.Errorf("SDK read %+v", got)
 	}
 
-	body = reencode[openai.ChatResponse](t, readFile(t, "response_chat.json"))
+	body = wiretest.Reencode[openai.ChatResponse](t, wiretest.ReadFile(t, "response_chat.json"))
 	got, err = sdkClient(s.URL).Chat.Completions.New(context.Background(), sdk.ChatCompletionNewParams{
 		Model: "gpt-4.1", Messages: []sdk.ChatCompletionMessageParamUnion{sdk.UserMessage("hi")},
 	})
@@ -150,17 +136,17 @@ func TestSDKReadsOurStreams(t *testing.T) {
 	for _, f := range []string{"stream_text.sse", "stream_tools.sse"} {
 		t.Run(f, func(t *testing.T) {
 			var sse strings.Builder
-			for _, line := range strings.Split(string(readFile(t, f)), "\n") {
+			for _, line := range strings.Split(string(wiretest.ReadFile(t, f)), "\n") {
 				data, ok := strings.CutPrefix(line, "data: ")
 				if !ok {
 					continue
 				}
 				if data != "[DONE]" {
-					data = string(reencode[openai.ChatChunk](t, []byte(data)))
+					data = string(wiretest.Reencode[openai.ChatChunk](t, []byte(data)))
 				}
 				fmt.Fprintf(&sse, "data: %s\n\n", data)
 			}
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/event-stream")
 				fmt.Fprint(w, sse.String())
 			})

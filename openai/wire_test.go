@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/frugal-dev/frugal/internal/wiretest"
 	"github.com/frugal-dev/frugal/openai"
 )
 
@@ -47,14 +48,14 @@ func TestRequestUnknownFieldsPassThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameJSON(t, in, out) {
+	if !wiretest.SameJSON(t, in, out) {
 		t.Errorf("round trip lost something:\n in: %s\nout: %s", in, out)
 	}
 }
 
 func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 	for _, f := range []string{"response_chat.json", "response_tools.json", "response_deepseek.json", "response_openrouter.json"} {
-		in := readFile(t, f)
+		in := wiretest.ReadFile(t, f)
 		var r openai.ChatResponse
 		if err := json.Unmarshal(in, &r); err != nil {
 			t.Fatal(err)
@@ -63,12 +64,12 @@ func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sameJSON(t, in, out) {
+		if !wiretest.SameJSON(t, in, out) {
 			t.Errorf("%s: round trip lost something:\n in: %s\nout: %s", f, in, out)
 		}
 	}
 	for _, f := range []string{"stream_text.sse", "stream_tools.sse", "stream_openrouter.sse"} {
-		for _, line := range strings.Split(string(readFile(t, f)), "\n") {
+		for _, line := range strings.Split(string(wiretest.ReadFile(t, f)), "\n") {
 			data, ok := strings.CutPrefix(line, "data: ")
 			if !ok || data == "[DONE]" {
 				continue
@@ -81,7 +82,7 @@ func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameJSON(t, []byte(data), out) {
+			if !wiretest.SameJSON(t, []byte(data), out) {
 				t.Errorf("%s: chunk round trip lost something:\n in: %s\nout: %s", f, data, out)
 			}
 		}

@@ -7,44 +7,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/internal/httpx"
+	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
 const testKey = "sk-test-0123456789abcdefghij"
-
-// seen is what the test server saw of the last request.
-type seen struct {
-	mu     sync.Mutex
-	header http.Header
-	body   []byte
-}
-
-func (s *seen) get() (http.Header, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.header, s.body
-}
-
-func serve(t *testing.T, h http.HandlerFunc) (*httptest.Server, *seen) {
-	t.Helper()
-	s := &seen{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.header, s.body = r.Header.Clone(), b
-		s.mu.Unlock()
-		h(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, s
-}
 
 // endpoint is an Endpoint shaped like the adapters', on url.
 func endpoint(url string) *httpx.Endpoint {
@@ -66,7 +38,7 @@ func endpoint(url string) *httpx.Endpoint {
 }
 
 func TestCallSendsJSONWithHeaders(t *testing.T) {
-	srv, s := serve(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"ok":true}`) })
+	srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"ok":true}`) })
 	e := endpoint(srv.URL)
 	e.KeyHeader, e.KeyPrefix = "x-api-key", ""
 	e.Fixed = map[string]string{"anthropic-version": "2023-06-01", "x-fixed": "f"}
@@ -75,7 +47,8 @@ func TestCallSendsJSONWithHeaders(t *testing.T) {
 	if err != nil || string(body) != `{"ok":true}` {
 		t.Fatalf("body %s, err %v", body, err)
 	}
-	h, b := s.get()
+	got := srv.Last(t)
+	h, b := got.Header, got.Body
 	for k, want := range map[string]string{
 		"Content-Type": "application/json", "Accept": "application/json", "X-Api-Key": testKey,
 		"Anthropic-Version": "2099-01-01", "X-Fixed": "f", "X-Title": "t", "Authorization": "",
@@ -95,7 +68,7 @@ func TestCallSendsJSONWithHeaders(t *testing.T) {
 	if _, err := e.Stream(context.Background(), 1, readAll); err != nil {
 		t.Fatal(err)
 	}
-	h, _ = s.get()
+	h = srv.Last(t).Header
 	if h.Get("Accept") != "text/event-stream" || h.Get("Content-Type") != "application/vnd.x+json" || h.Get("Authorization") != "Bearer "+testKey {
 		t.Errorf("headers %v", h)
 	}
@@ -106,7 +79,7 @@ func TestCallSendsJSONWithHeaders(t *testing.T) {
 	if _, err := e.Call(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
-	if h, _ = s.get(); len(h.Values("Authorization")) != 0 {
+	if h = srv.Last(t).Header; len(h.Values("Authorization")) != 0 {
 		t.Errorf("Authorization sent without a key: %v", h)
 	}
 }
@@ -158,7 +131,7 @@ func TestStatusErrors(t *testing.T) {
 			frugal.ProviderError{Status: 409, Message: "oops", Retryable: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 				for k, v := range tc.headers {
 					w.Header().Set(k, v)
 				}
@@ -191,7 +164,7 @@ func TestStatusErrors(t *testing.T) {
 }
 
 func TestTransportErrors(t *testing.T) {
-	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {})
+	srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	url := srv.URL
 	srv.Close()
 	_, err := endpoint(url).Call(context.Background(), 1)
@@ -202,7 +175,7 @@ func TestTransportErrors(t *testing.T) {
 
 	release := make(chan struct{})
 	defer close(release)
-	hang, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	hang := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -225,7 +198,7 @@ func TestTransportErrors(t *testing.T) {
 
 // A body cut in the middle is retryable and may have been billed.
 func TestCallCutMidBody(t *testing.T) {
-	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "1000")
 		fmt.Fprint(w, `{"a":`)
 		w.(http.Flusher).Flush()
@@ -240,7 +213,7 @@ func TestCallCutMidBody(t *testing.T) {
 }
 
 func TestCallBodyTooLarge(t *testing.T) {
-	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		chunk := strings.Repeat("x", 1<<20)
 		for range 32 {
 			fmt.Fprint(w, chunk)
@@ -301,10 +274,10 @@ func readAll(r io.Reader) (frugal.Response, error) {
 }
 
 func TestStream(t *testing.T) {
-	srv, s := serve(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "data: x\n\n") })
+	srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "data: x\n\n") })
 	e := endpoint(srv.URL)
 	out, err := e.Stream(context.Background(), map[string]bool{"stream": true}, readAll)
-	if _, b := s.get(); err != nil || out.Message.Content != "data: x\n\n" || string(b) != `{"stream":true}` {
+	if b := srv.Last(t).Body; err != nil || out.Message.Content != "data: x\n\n" || string(b) != `{"stream":true}` {
 		t.Fatalf("out %+v err %v body %s", out, err, b)
 	}
 
@@ -339,7 +312,7 @@ func TestStream(t *testing.T) {
 func TestStreamStopsBlockedRead(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "data: first\n\n")
 		w.(http.Flusher).Flush()
 		select {
