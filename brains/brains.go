@@ -42,7 +42,7 @@ type Resolver interface {
 type RetryPolicy struct {
 	MaxAttempts int           // attempts per model, first included; default 3
 	BaseDelay   time.Duration // first backoff; default 500ms
-	MaxDelay    time.Duration // cap of one backoff, Retry-After included; default 30s
+	MaxDelay    time.Duration // cap of one backoff; a longer Retry-After ends this model's retries; default 30s
 	MaxElapsed  time.Duration // total time spent retrying one model; default 2m
 }
 
@@ -58,7 +58,7 @@ type Options struct {
 
 	DefaultMaxOutput int64         // tokens, when a request gives none; default 2048
 	CallTimeout      time.Duration // per attempt; 0: none beyond ctx
-	Lease            time.Duration // hold lease; default CallTimeout + 5m, at least 15m
+	Lease            time.Duration // hold lease, renewed every half lease while a call runs (see Renewer); default CallTimeout + 5m, at least 15m
 	Retry            RetryPolicy
 
 	// Observe, when set, is called after each attempt is settled or
