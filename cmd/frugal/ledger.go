@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -44,6 +45,16 @@ func (a *app) ledger(ctx context.Context) (*sqlite.DB, error) {
 		a.db = nil
 		return db.Close()
 	})
+	// frugal.yaml's budgets: are caps like those set with frugal budget set.
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range cfg.Budgets {
+		if err := db.SetBudget(ctx, b); err != nil {
+			return nil, fmt.Errorf("%s: budgets: %w", cfg.File, err)
+		}
+	}
 	return db, nil
 }
 

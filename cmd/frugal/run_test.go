@@ -111,3 +111,17 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("spend after demo: exit %d\n%s", code, out)
 	}
 }
+
+// frugal.yaml's budgets: reach the ledger and are enforced.
+func TestConfigBudgetsApplied(t *testing.T) {
+	home := t.TempDir()
+	os.WriteFile(filepath.Join(home, "frugal.yaml"), []byte("budgets:\n  - { scope: global, window: day, limit: 0.000001 }\n"), 0o600)
+	code, out, _ := cli(t, "budget", "--home", home, "--json")
+	if code != exitOK || !strings.Contains(out, `"limit_micro_usd": 1`) {
+		t.Fatalf("budget: exit %d\n%s", code, out)
+	}
+	code, _, errOut := cli(t, "ask", "--home", home, "sim/anthropic/claude-haiku-4-5", "hi")
+	if code != exitDeferred || !strings.Contains(errOut, "global/day cap") {
+		t.Fatalf("ask over a frugal.yaml cap: exit %d: %s", code, errOut)
+	}
+}
