@@ -112,22 +112,15 @@ func (c *Client) Chat(ctx context.Context, req frugal.Request) (frugal.Response,
 	if err != nil {
 		return frugal.Response{}, err
 	}
-	body, err := c.ep.Call(ctx, wire)
-	if err != nil {
-		return frugal.Response{}, err
-	}
-	var mr MessagesResponse
-	if err := c.ep.Decode(body, &mr); err != nil {
-		return frugal.Response{}, err
-	}
-	if mr.Type == "error" {
-		var eb struct{ Error *ErrorDetail }
-		if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
-			return frugal.Response{}, c.ep.Label(eventError(eb.Error))
+	return httpx.Chat(ctx, &c.ep, wire, func(body []byte, mr *MessagesResponse) (frugal.Response, error) {
+		if mr.Type == "error" {
+			var eb struct{ Error *ErrorDetail }
+			if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
+				return frugal.Response{}, eventError(eb.Error)
+			}
 		}
-	}
-	out, err := ParseResponse(&mr)
-	return out, c.ep.Label(err)
+		return ParseResponse(mr)
+	})
 }
 
 // Stream makes one streaming call, calling fn with each piece of text and,

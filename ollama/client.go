@@ -89,19 +89,12 @@ func (c *Client) Chat(ctx context.Context, req frugal.Request) (frugal.Response,
 	}
 	f := false
 	wire.Stream = &f
-	body, err := c.ep.Call(ctx, wire)
-	if err != nil {
-		return frugal.Response{}, err
-	}
-	var cr ChatResponse
-	if err := c.ep.Decode(body, &cr); err != nil {
-		return frugal.Response{}, err
-	}
-	if cr.Error != "" {
-		return frugal.Response{}, c.ep.Label(lineError(cr.Error))
-	}
-	out, err := ParseResponse(&cr, len(req.Messages))
-	return out, c.ep.Label(err)
+	return httpx.Chat(ctx, &c.ep, wire, func(_ []byte, cr *ChatResponse) (frugal.Response, error) {
+		if cr.Error != "" {
+			return frugal.Response{}, lineError(cr.Error)
+		}
+		return ParseResponse(cr, len(req.Messages))
+	})
 }
 
 // Stream makes one streaming call, calling fn with each piece of text and

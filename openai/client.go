@@ -81,19 +81,12 @@ func (c *Client) Chat(ctx context.Context, req frugal.Request) (frugal.Response,
 	if err != nil {
 		return frugal.Response{}, err
 	}
-	body, err := c.ep.Call(ctx, wire)
-	if err != nil {
-		return frugal.Response{}, err
-	}
-	var cr ChatResponse
-	if err := c.ep.Decode(body, &cr); err != nil {
-		return frugal.Response{}, err
-	}
-	if cr.Error != nil && len(cr.Choices) == 0 {
-		return frugal.Response{}, c.ep.Label(detailError(cr.Error))
-	}
-	out, err := ParseResponse(&cr)
-	return out, c.ep.Label(err)
+	return httpx.Chat(ctx, &c.ep, wire, func(_ []byte, cr *ChatResponse) (frugal.Response, error) {
+		if cr.Error != nil && len(cr.Choices) == 0 {
+			return frugal.Response{}, detailError(cr.Error) // some servers answer 200 with an error body
+		}
+		return ParseResponse(cr)
+	})
 }
 
 // Stream makes one streaming call, calling fn with each piece of text and

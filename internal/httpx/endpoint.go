@@ -90,13 +90,22 @@ func (e *Endpoint) Call(ctx context.Context, wire any) ([]byte, error) {
 	return body, nil
 }
 
-// Decode decodes a body returned by Call into v; a body that is not JSON
-// of v's shape is a (billed, not retryable) *frugal.ProviderError.
-func (e *Endpoint) Decode(body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return e.Label(ProtocolError("malformed JSON response: " + err.Error()))
+// Chat makes one non-streaming call through e: it posts wire (see Call),
+// decodes the answer into a fresh R (the adapter's response type) and
+// hands it, with the raw body, to parse, whose error is labelled (see
+// Label). An answer that is not JSON of R's shape is a (billed, not
+// retryable) *frugal.ProviderError.
+func Chat[R any](ctx context.Context, e *Endpoint, wire any, parse func(body []byte, r *R) (frugal.Response, error)) (frugal.Response, error) {
+	body, err := e.Call(ctx, wire)
+	if err != nil {
+		return frugal.Response{}, err
 	}
-	return nil
+	var r R
+	if err := json.Unmarshal(body, &r); err != nil {
+		return frugal.Response{}, e.Label(ProtocolError("malformed JSON response: " + err.Error()))
+	}
+	out, err := parse(body, &r)
+	return out, e.Label(err)
 }
 
 // Stream posts wire asking for a streamed answer and hands the body to

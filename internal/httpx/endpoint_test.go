@@ -228,16 +228,43 @@ func TestCallBodyTooLarge(t *testing.T) {
 	}
 }
 
-func TestDecode(t *testing.T) {
-	e := endpoint("")
-	var v struct{ A int }
-	if err := e.Decode([]byte(`{"A":3}`), &v); err != nil || v.A != 3 {
-		t.Errorf("v %+v err %v", v, err)
+func TestChat(t *testing.T) {
+	type answer struct{ A int }
+	var body string
+	srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
+	e := endpoint(srv.URL)
+	parse := func(raw []byte, a *answer) (frugal.Response, error) {
+		out := frugal.Response{Model: fmt.Sprint(a.A), StopReason: string(raw)}
+		if a.A < 0 {
+			return out, httpx.ProtocolError("negative " + testKey)
+		}
+		return out, nil
 	}
-	err := e.Decode([]byte(`{"A":"x"}`), &v)
+
+	body = `{"A":3}`
+	out, err := httpx.Chat(context.Background(), e, 1, parse)
+	if err != nil || out.Model != "3" || out.StopReason != body || string(srv.Last(t).Body) != "1" {
+		t.Errorf("out %+v err %v", out, err)
+	}
+
+	// parse's answer comes back with its error labelled.
+	body = `{"A":-1}`
+	out, err = httpx.Chat(context.Background(), e, 1, parse)
+	want := frugal.ProviderError{Provider: "test", Message: "negative [REDACTED]", Billed: true}
 	var pe *frugal.ProviderError
-	if !errors.As(err, &pe) || !pe.Billed || pe.Retryable || pe.Provider != "test" || !strings.HasPrefix(pe.Message, "malformed JSON response: ") {
-		t.Errorf("err = %#v", err)
+	if !errors.As(err, &pe) || *pe != want || out.Model != "-1" {
+		t.Errorf("out %+v err %#v", out, err)
+	}
+
+	body = `{"A":"x"}`
+	out, err = httpx.Chat(context.Background(), e, 1, parse)
+	if !errors.As(err, &pe) || !pe.Billed || pe.Retryable || pe.Provider != "test" || !strings.HasPrefix(pe.Message, "malformed JSON response: ") || out.Model != "" {
+		t.Errorf("malformed: out %+v err %#v", out, err)
+	}
+
+	srv.Close()
+	if _, err = httpx.Chat(context.Background(), e, 1, parse); !errors.As(err, &pe) || !strings.HasPrefix(pe.Message, "connection: ") {
+		t.Errorf("down: err %#v", err)
 	}
 }
 
