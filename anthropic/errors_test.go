@@ -61,12 +61,7 @@ func TestErrorMapping(t *testing.T) {
 			})
 			c := client(s, func(o *anthropic.Options) { o.Provider = "anthropic"; o.Now = func() time.Time { return now } })
 			for _, stream := range []bool{false, true} {
-				var err error
-				if stream {
-					_, err = c.Stream(context.Background(), chatRequest(), func(frugal.Delta) error { return nil })
-				} else {
-					_, err = c.Chat(context.Background(), chatRequest())
-				}
+				_, err := wiretest.Call(c, chatRequest(), stream)
 				var pe *frugal.ProviderError
 				if !errors.As(err, &pe) {
 					t.Fatalf("err = %v", err)

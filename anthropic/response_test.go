@@ -156,47 +156,18 @@ func TestStreamCallbackErrorStops(t *testing.T) {
 }
 
 func TestStreamCancelMidStream(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"m\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n")
-		fmt.Fprint(w, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"first\"}}\n\n")
-		w.(http.Flusher).Flush()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
+	s := wiretest.NewHangingServer(t, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"m\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n"+
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"first\"}}\n\n")
+	resp, err := wiretest.CancelAtFirstDelta(t, func(ctx context.Context, fn func(frugal.Delta) error) (frugal.Response, error) {
+		return client(s).Stream(ctx, chatRequest(), fn)
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type result struct {
-		resp frugal.Response
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := client(s).Stream(ctx, chatRequest(), func(d frugal.Delta) error { cancel(); return nil })
-		done <- result{resp, err}
-	}()
-	select {
-	case r := <-done:
-		if !errors.Is(r.err, context.Canceled) || r.resp.Message.Content != "first" || r.resp.UsageKnown {
-			t.Errorf("resp %+v err %v", r.resp, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stream did not return after cancellation")
+	if !errors.Is(err, context.Canceled) || resp.Message.Content != "first" || resp.UsageKnown {
+		t.Errorf("resp %+v err %v", resp, err)
 	}
 }
 
 func TestTimeout(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	})
+	s := wiretest.NewHangingServer(t, "")
 	_, err := client(s, func(o *anthropic.Options) { o.Timeout = 20 * time.Millisecond }).Chat(context.Background(), chatRequest())
 	var pe *frugal.ProviderError
 	if !errors.As(err, &pe) || !pe.Retryable || !strings.Contains(pe.Message, "timed out") {

@@ -61,15 +61,7 @@ func TestRequestUnknownFieldsPassThrough(t *testing.T) {
 func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 	for _, f := range []string{"response_chat.json", "response_tools.json"} {
 		in := wiretest.ReadFile(t, f)
-		var r anthropic.MessagesResponse
-		if err := json.Unmarshal(in, &r); err != nil {
-			t.Fatal(err)
-		}
-		out, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !wiretest.SameJSON(t, in, out) {
+		if out := wiretest.Reencode[anthropic.MessagesResponse](t, in); !wiretest.SameJSON(t, in, out) {
 			t.Errorf("%s: round trip lost something:\n in: %s\nout: %s", f, in, out)
 		}
 	}
@@ -79,15 +71,7 @@ func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 			if !ok {
 				continue
 			}
-			var ev anthropic.StreamEvent
-			if err := json.Unmarshal([]byte(data), &ev); err != nil {
-				t.Fatal(err)
-			}
-			out, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !wiretest.SameJSON(t, []byte(data), out) {
+			if out := wiretest.Reencode[anthropic.StreamEvent](t, []byte(data)); !wiretest.SameJSON(t, []byte(data), out) {
 				t.Errorf("%s: event round trip lost something:\n in: %s\nout: %s", f, data, out)
 			}
 		}

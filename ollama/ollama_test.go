@@ -71,13 +71,7 @@ func TestRequestGolden(t *testing.T) {
 				mut = append(mut, tc.opts)
 			}
 			c := client(s, mut...)
-			var err error
-			if tc.stream {
-				_, err = c.Stream(context.Background(), tc.req, func(frugal.Delta) error { return nil })
-			} else {
-				_, err = c.Chat(context.Background(), tc.req)
-			}
-			if err != nil {
+			if _, err := wiretest.Call(c, tc.req, tc.stream); err != nil {
 				t.Fatal(err)
 			}
 			got := s.Last(t)
@@ -280,34 +274,12 @@ func TestStreamCallbackErrorStops(t *testing.T) {
 }
 
 func TestStreamCancelMidStream(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, `{"model":"m","message":{"role":"assistant","content":"first"},"done":false}`)
-		w.(http.Flusher).Flush()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
+	s := wiretest.NewHangingServer(t, `{"model":"m","message":{"role":"assistant","content":"first"},"done":false}`+"\n")
+	resp, err := wiretest.CancelAtFirstDelta(t, func(ctx context.Context, fn func(frugal.Delta) error) (frugal.Response, error) {
+		return client(s).Stream(ctx, chatRequest(), fn)
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type result struct {
-		resp frugal.Response
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := client(s).Stream(ctx, chatRequest(), func(frugal.Delta) error { cancel(); return nil })
-		done <- result{resp, err}
-	}()
-	select {
-	case r := <-done:
-		if !errors.Is(r.err, context.Canceled) || r.resp.Message.Content != "first" {
-			t.Errorf("resp %+v err %v", r.resp, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stream did not return after cancellation")
+	if !errors.Is(err, context.Canceled) || resp.Message.Content != "first" {
+		t.Errorf("resp %+v err %v", resp, err)
 	}
 }
 
@@ -342,14 +314,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	})
+	s := wiretest.NewHangingServer(t, "")
 	_, err := client(s, func(o *ollama.Options) { o.Timeout = 20 * time.Millisecond }).Chat(context.Background(), chatRequest())
 	var pe *frugal.ProviderError
 	if !errors.As(err, &pe) || !pe.Retryable || !strings.Contains(pe.Message, "timed out") {
@@ -401,15 +366,7 @@ func TestUnknownFieldsPassThrough(t *testing.T) {
 		docs = append(docs, strings.Split(strings.TrimSpace(string(wiretest.ReadFile(t, f))), "\n")...)
 	}
 	for _, doc := range docs {
-		var r ollama.ChatResponse
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
-			t.Fatal(err)
-		}
-		out, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !wiretest.SameJSON(t, []byte(doc), out) {
+		if out := wiretest.Reencode[ollama.ChatResponse](t, []byte(doc)); !wiretest.SameJSON(t, []byte(doc), out) {
 			t.Errorf("round trip lost something:\n in: %s\nout: %s", doc, out)
 		}
 	}

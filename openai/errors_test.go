@@ -69,12 +69,7 @@ func TestErrorMapping(t *testing.T) {
 			})
 			c := openai.New(openai.Options{BaseURL: s.URL, APIKey: frugal.NewSecret(testKey), Provider: "openai", Now: func() time.Time { return now }})
 			for _, stream := range []bool{false, true} {
-				var err error
-				if stream {
-					_, err = c.Stream(context.Background(), chatRequest(), func(frugal.Delta) error { return nil })
-				} else {
-					_, err = c.Chat(context.Background(), chatRequest())
-				}
+				_, err := wiretest.Call(c, chatRequest(), stream)
 				var pe *frugal.ProviderError
 				if !errors.As(err, &pe) {
 					t.Fatalf("err = %v", err)

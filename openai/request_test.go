@@ -91,13 +91,7 @@ func TestRequestGolden(t *testing.T) {
 			}
 			s := wiretest.NewServer(t, wiretest.ServeFile(t, file, ctype))
 			c := client(s, tc.q)
-			var err error
-			if tc.stream {
-				_, err = c.Stream(context.Background(), tc.req, func(frugal.Delta) error { return nil })
-			} else {
-				_, err = c.Chat(context.Background(), tc.req)
-			}
-			if err != nil {
+			if _, err := wiretest.Call(c, tc.req, tc.stream); err != nil {
 				t.Fatal(err)
 			}
 			got := s.Last(t)

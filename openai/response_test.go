@@ -221,49 +221,17 @@ func TestStreamCallbackErrorStops(t *testing.T) {
 // The server sends one chunk and then blocks; cancelling ctx must end the
 // call at once with what arrived.
 func TestStreamCancelMidStream(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `data: {"model":"m","choices":[{"index":0,"delta":{"content":"first"}}]}`+"\n\n")
-		w.(http.Flusher).Flush()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
+	s := wiretest.NewHangingServer(t, `data: {"model":"m","choices":[{"index":0,"delta":{"content":"first"}}]}`+"\n\n")
+	resp, err := wiretest.CancelAtFirstDelta(t, func(ctx context.Context, fn func(frugal.Delta) error) (frugal.Response, error) {
+		return client(s, openai.Quirks{}).Stream(ctx, chatRequest(), fn)
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type result struct {
-		resp frugal.Response
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := client(s, openai.Quirks{}).Stream(ctx, chatRequest(), func(d frugal.Delta) error {
-			cancel() // the caller gives up after the first piece
-			return nil
-		})
-		done <- result{resp, err}
-	}()
-	select {
-	case r := <-done:
-		if !errors.Is(r.err, context.Canceled) || r.resp.Message.Content != "first" {
-			t.Errorf("resp %+v err %v", r.resp, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stream did not return after cancellation")
+	if !errors.Is(err, context.Canceled) || resp.Message.Content != "first" {
+		t.Errorf("resp %+v err %v", resp, err)
 	}
 }
 
 func TestTimeout(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	})
+	s := wiretest.NewHangingServer(t, "")
 	c := openai.New(openai.Options{BaseURL: s.URL, APIKey: frugal.NewSecret(testKey), Timeout: 20 * time.Millisecond})
 	_, err := c.Chat(context.Background(), chatRequest())
 	var pe *frugal.ProviderError

@@ -56,15 +56,7 @@ func TestRequestUnknownFieldsPassThrough(t *testing.T) {
 func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 	for _, f := range []string{"response_chat.json", "response_tools.json", "response_deepseek.json", "response_openrouter.json"} {
 		in := wiretest.ReadFile(t, f)
-		var r openai.ChatResponse
-		if err := json.Unmarshal(in, &r); err != nil {
-			t.Fatal(err)
-		}
-		out, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !wiretest.SameJSON(t, in, out) {
+		if out := wiretest.Reencode[openai.ChatResponse](t, in); !wiretest.SameJSON(t, in, out) {
 			t.Errorf("%s: round trip lost something:\n in: %s\nout: %s", f, in, out)
 		}
 	}
@@ -74,15 +66,7 @@ func TestResponseUnknownFieldsPassThrough(t *testing.T) {
 			if !ok || data == "[DONE]" {
 				continue
 			}
-			var c openai.ChatChunk
-			if err := json.Unmarshal([]byte(data), &c); err != nil {
-				t.Fatal(err)
-			}
-			out, err := json.Marshal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !wiretest.SameJSON(t, []byte(data), out) {
+			if out := wiretest.Reencode[openai.ChatChunk](t, []byte(data)); !wiretest.SameJSON(t, []byte(data), out) {
 				t.Errorf("%s: chunk round trip lost something:\n in: %s\nout: %s", f, data, out)
 			}
 		}
