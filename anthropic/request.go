@@ -14,9 +14,6 @@ import (
 // maxBreakpoints is the API's limit of cache_control marks per request.
 const maxBreakpoints = 4
 
-// emptySchema is the input schema of a tool declared without one.
-var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
-
 // schemaInstruction prefixes the schema placed in the system prompt when
 // Options.SchemaInPrompt is set.
 const schemaInstruction = "Answer with a single JSON object, and nothing else, valid against this JSON Schema:\n"
@@ -77,11 +74,8 @@ func estimateTokens(s string) int { return len(s) / 4 }
 // user turn, and consecutive turns of one role are merged, as the API
 // expects. It returns an EINVALID error for a request that cannot be sent.
 func (c *Client) BuildRequest(req frugal.Request) (*MessagesRequest, error) {
-	if req.Model == "" {
-		return nil, frugal.Errorf(frugal.EINVALID, "request: no model")
-	}
-	if req.MaxOutput <= 0 {
-		return nil, frugal.Errorf(frugal.EINVALID, "request: max output must be > 0 tokens, got %d", req.MaxOutput)
+	if err := wire.CheckRequest(req); err != nil {
+		return nil, err
 	}
 	var ttl string
 	switch req.CacheTTL {
@@ -104,8 +98,8 @@ func (c *Client) BuildRequest(req frugal.Request) (*MessagesRequest, error) {
 
 	system := req.System
 	if len(req.Schema) > 0 {
-		if !json.Valid(req.Schema) {
-			return nil, frugal.Errorf(frugal.EINVALID, "request: schema is not valid JSON")
+		if err := wire.CheckSchema(req.Schema); err != nil {
+			return nil, err
 		}
 		if c.opts.SchemaInPrompt {
 			if system != "" {
@@ -117,11 +111,9 @@ func (c *Client) BuildRequest(req frugal.Request) (*MessagesRequest, error) {
 		}
 	}
 	for _, t := range req.Tools {
-		schema := t.Parameters
-		if len(schema) == 0 {
-			schema = emptySchema
-		} else if !json.Valid(schema) {
-			return nil, frugal.Errorf(frugal.EINVALID, "request: tool %q: parameters are not valid JSON", t.Name)
+		schema, err := wire.ToolParameters(t)
+		if err != nil {
+			return nil, err
 		}
 		out.Tools = append(out.Tools, Tool{Name: t.Name, Description: t.Description, InputSchema: schema})
 	}

@@ -12,22 +12,12 @@ import (
 	"github.com/frugal-dev/frugal/internal/wire"
 )
 
-// emptyParameters is the schema sent for a tool declared without one.
-var emptyParameters = json.RawMessage(`{"type":"object","properties":{}}`)
-
-// toolErrorPrefix marks a failed tool result: Ollama has no is_error flag,
-// and the model must know the tool failed.
-const toolErrorPrefix = "ERROR: "
-
 // BuildRequest translates a provider-neutral request into an /api/chat
 // body, without the stream member. It returns an EINVALID error for a
 // request that cannot be sent.
 func (c *Client) BuildRequest(req frugal.Request) (*ChatRequest, error) {
-	if req.Model == "" {
-		return nil, frugal.Errorf(frugal.EINVALID, "request: no model")
-	}
-	if req.MaxOutput <= 0 {
-		return nil, frugal.Errorf(frugal.EINVALID, "request: max output must be > 0 tokens, got %d", req.MaxOutput)
+	if err := wire.CheckRequest(req); err != nil {
+		return nil, err
 	}
 	out := &ChatRequest{Model: req.Model, Messages: make([]Message, 0, len(req.Messages)+1)}
 	if req.System != "" {
@@ -53,27 +43,22 @@ func (c *Client) BuildRequest(req frugal.Request) (*ChatRequest, error) {
 			}
 			out.Messages = append(out.Messages, wm)
 		case frugal.RoleTool:
-			content := m.Content
-			if m.IsError {
-				content = toolErrorPrefix + content
-			}
-			out.Messages = append(out.Messages, Message{Role: "tool", Content: content, ToolName: names[m.ToolCallID]})
+			// Ollama has no is_error flag.
+			out.Messages = append(out.Messages, Message{Role: "tool", Content: wire.ToolResultText(m), ToolName: names[m.ToolCallID]})
 		default:
 			return nil, frugal.Errorf(frugal.EINVALID, "request: message %d: unknown role %q", i, m.Role)
 		}
 	}
 	for _, t := range req.Tools {
-		params := t.Parameters
-		if len(params) == 0 {
-			params = emptyParameters
-		} else if !json.Valid(params) {
-			return nil, frugal.Errorf(frugal.EINVALID, "request: tool %q: parameters are not valid JSON", t.Name)
+		params, err := wire.ToolParameters(t)
+		if err != nil {
+			return nil, err
 		}
 		out.Tools = append(out.Tools, Tool{Type: "function", Function: ToolFunction{Name: t.Name, Description: t.Description, Parameters: params}})
 	}
 	if len(req.Schema) > 0 {
-		if !json.Valid(req.Schema) {
-			return nil, frugal.Errorf(frugal.EINVALID, "request: schema is not valid JSON")
+		if err := wire.CheckSchema(req.Schema); err != nil {
+			return nil, err
 		}
 		out.Format = req.Schema
 	}

@@ -9,17 +9,9 @@ import (
 	"github.com/frugal-dev/frugal/internal/wire"
 )
 
-// emptyParameters is the schema sent for a tool declared without one:
-// servers reject a function without parameters.
-var emptyParameters = json.RawMessage(`{"type":"object","properties":{}}`)
-
 // schemaInstruction prefixes the schema placed in the system prompt in
 // SchemaJSONObject mode; DeepSeek's JSON mode needs the word "json" there.
 const schemaInstruction = "Answer with a single json object, and nothing else, valid against this JSON Schema:\n"
-
-// toolErrorPrefix marks a failed tool result: Chat Completions has no
-// is_error flag, and the model must know the tool failed.
-const toolErrorPrefix = "ERROR: "
 
 // BuildRequest translates a provider-neutral request into a Chat
 // Completions body under the given quirks, without streaming members.
@@ -28,11 +20,8 @@ const toolErrorPrefix = "ERROR: "
 // It returns an EINVALID error for a request that cannot be sent (no
 // model, MaxOutput ≤ 0, a tool call whose arguments are not JSON).
 func BuildRequest(req frugal.Request, q Quirks) (*ChatRequest, error) {
-	if req.Model == "" {
-		return nil, frugal.Errorf(frugal.EINVALID, "request: no model")
-	}
-	if req.MaxOutput <= 0 {
-		return nil, frugal.Errorf(frugal.EINVALID, "request: max output must be > 0 tokens, got %d", req.MaxOutput)
+	if err := wire.CheckRequest(req); err != nil {
+		return nil, err
 	}
 	reasoning := isReasoningModel(req.Model)
 	out := &ChatRequest{Model: req.Model, Messages: make([]Message, 0, len(req.Messages)+1)}
@@ -57,11 +46,9 @@ func BuildRequest(req frugal.Request, q Quirks) (*ChatRequest, error) {
 	if len(req.Tools) > 0 {
 		out.Tools = make([]Tool, len(req.Tools))
 		for i, t := range req.Tools {
-			params := t.Parameters
-			if len(params) == 0 {
-				params = emptyParameters
-			} else if !json.Valid(params) {
-				return nil, frugal.Errorf(frugal.EINVALID, "request: tool %q: parameters are not valid JSON", t.Name)
+			params, err := wire.ToolParameters(t)
+			if err != nil {
+				return nil, err
 			}
 			out.Tools[i] = Tool{Type: "function", Function: &FunctionDef{Name: t.Name, Description: t.Description, Parameters: params}}
 		}
@@ -80,8 +67,8 @@ func BuildRequest(req frugal.Request, q Quirks) (*ChatRequest, error) {
 		out.Temperature = &t
 	}
 	if len(req.Schema) > 0 {
-		if !json.Valid(req.Schema) {
-			return nil, frugal.Errorf(frugal.EINVALID, "request: schema is not valid JSON")
+		if err := wire.CheckSchema(req.Schema); err != nil {
+			return nil, err
 		}
 		if q.SchemaMode == SchemaJSONObject {
 			out.ResponseFormat = &ResponseFormat{Type: "json_object"}
@@ -125,11 +112,8 @@ func buildMessage(m frugal.Message) (Message, error) {
 		}
 		return wm, nil
 	case frugal.RoleTool:
-		content := m.Content
-		if m.IsError {
-			content = toolErrorPrefix + content
-		}
-		return Message{Role: "tool", ToolCallID: m.ToolCallID, Content: wire.String(content)}, nil
+		// Chat Completions has no is_error flag.
+		return Message{Role: "tool", ToolCallID: m.ToolCallID, Content: wire.String(wire.ToolResultText(m))}, nil
 	}
 	return Message{}, frugal.Errorf(frugal.EINVALID, "unknown role %q", m.Role)
 }

@@ -1,10 +1,12 @@
-// Package wire is the unknown-member pass-through of the provider
-// adapters' wire types: decoding keeps the JSON members a struct does not
-// model in its Extra map, and encoding writes them back, so that a request
-// or response survives unmarshal → marshal even when the provider adds
-// fields (and the gateway can forward a client's request whole). It owns
-// no wire type: each adapter declares its own and calls Unmarshal and
-// Marshal from their JSON methods.
+// Package wire is what the provider adapters' wire types share: the
+// unknown-member pass-through (decoding keeps the JSON members a struct
+// does not model in its Extra map and encoding writes them back, so that
+// a request or response survives unmarshal → marshal even when the
+// provider adds fields, and the gateway can forward a client's request
+// whole), and the provider-neutral checks and pieces of every request
+// (model and max output, schema, tool parameters, the failed-tool
+// marker). It owns no wire type: each adapter declares its own and calls
+// Unmarshal and Marshal from their JSON methods.
 package wire
 
 import (
