@@ -2,10 +2,8 @@ package anthropic
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"strings"
+	"io"
 	"testing"
 	"time"
 
@@ -14,18 +12,9 @@ import (
 )
 
 func benchRequest() frugal.Request {
-	return frugal.Request{
-		Model:  "claude-sonnet-4-5",
-		System: strings.Repeat("You are a careful coding agent. ", 200),
-		Messages: []frugal.Message{
-			{Role: frugal.RoleUser, Content: "Fix the failing test in pkg/foo."},
-			{Role: frugal.RoleAssistant, ToolCalls: []frugal.ToolCall{{ID: "c1", Name: "run", Arguments: json.RawMessage(`{"cmd":"go test ./pkg/foo"}`)}}},
-			{Role: frugal.RoleTool, ToolCallID: "c1", Content: strings.Repeat("--- FAIL: TestFoo\n", 10)},
-		},
-		Tools:     []frugal.Tool{{Name: "run", Description: "Run a command.", Parameters: json.RawMessage(`{"type":"object","properties":{"cmd":{"type":"string"}},"required":["cmd"]}`)}},
-		MaxOutput: 1024,
-		CacheTTL:  5 * time.Minute,
-	}
+	r := wiretest.BenchRequest("claude-sonnet-4-5", 200)
+	r.CacheTTL = 5 * time.Minute
+	return r
 }
 
 // streamBody is an SSE answer of n text deltas.
@@ -46,41 +35,16 @@ func streamBody(n int) []byte {
 // call: build (with cache breakpoints) and encode the request, decode and
 // translate the answer.
 func BenchmarkBuildParse(b *testing.B) {
-	resp, err := os.ReadFile("testdata/response_chat.json")
-	if err != nil {
-		b.Fatal(err)
-	}
 	c := New(Options{APIKey: frugal.NewSecret("k")})
 	req := benchRequest()
-	b.ReportAllocs()
-	for b.Loop() {
-		w, err := c.BuildRequest(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := json.Marshal(w); err != nil {
-			b.Fatal(err)
-		}
-		var mr MessagesResponse
-		if err := json.Unmarshal(resp, &mr); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := ParseResponse(&mr); err != nil {
-			b.Fatal(err)
-		}
-	}
+	wiretest.BenchBuildParse(b, wiretest.ReadFile(b, "response_chat.json"), func() (any, error) { return c.BuildRequest(req) }, ParseResponse)
 }
 
 // BenchmarkStreamParse is the adapter's own work for a 100-delta stream.
 func BenchmarkStreamParse(b *testing.B) {
-	body := streamBody(100)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := readStream(bytes.NewReader(body), func(frugal.Delta) error { return nil }); err != nil {
-			b.Fatal(err)
-		}
-	}
+	wiretest.BenchStreamParse(b, streamBody(100), func(r io.Reader, fn func(frugal.Delta) error) (frugal.Response, error) {
+		return readStream(r, fn)
+	})
 }
 
 func benchClient(url string) wiretest.Client {

@@ -48,13 +48,7 @@ func TestChatParsesResponses(t *testing.T) {
 
 func collect(t *testing.T, h http.HandlerFunc) ([]frugal.Delta, frugal.Response, error) {
 	t.Helper()
-	s := wiretest.NewServer(t, h)
-	var deltas []frugal.Delta
-	resp, err := client(s).Stream(context.Background(), chatRequest(), func(d frugal.Delta) error {
-		deltas = append(deltas, d)
-		return nil
-	})
-	return deltas, resp, err
+	return wiretest.Collect(client(wiretest.NewServer(t, h)), chatRequest())
 }
 
 // The text stream has a ping and two message_delta events whose usage is

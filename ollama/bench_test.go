@@ -2,29 +2,15 @@ package ollama
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"strings"
+	"io"
 	"testing"
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/internal/wiretest"
 )
 
-func benchRequest() frugal.Request {
-	return frugal.Request{
-		Model:  "qwen2.5-coder:7b",
-		System: strings.Repeat("You are a careful coding agent. ", 20),
-		Messages: []frugal.Message{
-			{Role: frugal.RoleUser, Content: "Fix the failing test in pkg/foo."},
-			{Role: frugal.RoleAssistant, ToolCalls: []frugal.ToolCall{{ID: "c1", Name: "run", Arguments: json.RawMessage(`{"cmd":"go test ./pkg/foo"}`)}}},
-			{Role: frugal.RoleTool, ToolCallID: "c1", Content: strings.Repeat("--- FAIL: TestFoo\n", 10)},
-		},
-		Tools:     []frugal.Tool{{Name: "run", Description: "Run a command.", Parameters: json.RawMessage(`{"type":"object","properties":{"cmd":{"type":"string"}},"required":["cmd"]}`)}},
-		MaxOutput: 1024,
-	}
-}
+func benchRequest() frugal.Request { return wiretest.BenchRequest("qwen2.5-coder:7b", 20) }
 
 // streamBody is an NDJSON answer of n text lines and the final line.
 func streamBody(n int) []byte {
@@ -39,41 +25,16 @@ func streamBody(n int) []byte {
 // BenchmarkBuildParse is the adapter's own work for one non-streaming
 // call: build and encode the request, decode and translate the answer.
 func BenchmarkBuildParse(b *testing.B) {
-	resp, err := os.ReadFile("testdata/response_chat.json")
-	if err != nil {
-		b.Fatal(err)
-	}
 	c := New(Options{})
 	req := benchRequest()
-	b.ReportAllocs()
-	for b.Loop() {
-		w, err := c.BuildRequest(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := json.Marshal(w); err != nil {
-			b.Fatal(err)
-		}
-		var cr ChatResponse
-		if err := json.Unmarshal(resp, &cr); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := ParseResponse(&cr, len(req.Messages)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	wiretest.BenchBuildParse(b, wiretest.ReadFile(b, "response_chat.json"), func() (any, error) { return c.BuildRequest(req) }, func(cr *ChatResponse) (frugal.Response, error) { return ParseResponse(cr, len(req.Messages)) })
 }
 
 // BenchmarkStreamParse is the adapter's own work for a 100-line stream.
 func BenchmarkStreamParse(b *testing.B) {
-	body := streamBody(100)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := readStream(bytes.NewReader(body), 3, func(frugal.Delta) error { return nil }); err != nil {
-			b.Fatal(err)
-		}
-	}
+	wiretest.BenchStreamParse(b, streamBody(100), func(r io.Reader, fn func(frugal.Delta) error) (frugal.Response, error) {
+		return readStream(r, 3, fn)
+	})
 }
 
 func benchClient(url string) wiretest.Client { return New(Options{BaseURL: url}) }

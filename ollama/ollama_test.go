@@ -187,13 +187,7 @@ func TestToolCallIDs(t *testing.T) {
 
 func collect(t *testing.T, h http.HandlerFunc) ([]frugal.Delta, frugal.Response, error) {
 	t.Helper()
-	s := wiretest.NewServer(t, h)
-	var deltas []frugal.Delta
-	resp, err := client(s).Stream(context.Background(), toolsRequest(), func(d frugal.Delta) error {
-		deltas = append(deltas, d)
-		return nil
-	})
-	return deltas, resp, err
+	return wiretest.Collect(client(wiretest.NewServer(t, h)), toolsRequest())
 }
 
 func TestStreamText(t *testing.T) {

@@ -66,11 +66,7 @@ func TestChatParsesResponses(t *testing.T) {
 func collect(t *testing.T, h http.HandlerFunc, q openai.Quirks) ([]frugal.Delta, frugal.Response, error) {
 	t.Helper()
 	s := wiretest.NewServer(t, h)
-	var deltas []frugal.Delta
-	resp, err := client(s, q).Stream(context.Background(), chatRequest(), func(d frugal.Delta) error {
-		deltas = append(deltas, d)
-		return nil
-	})
+	deltas, resp, err := wiretest.Collect(client(s, q), chatRequest())
 	if h := s.Last(t).Header.Get("Accept"); h != "text/event-stream" {
 		t.Errorf("Accept = %q", h)
 	}

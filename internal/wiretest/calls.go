@@ -19,6 +19,17 @@ func Call(c Client, req frugal.Request, stream bool) (frugal.Response, error) {
 	return c.Chat(context.Background(), req)
 }
 
+// Collect streams req through c and returns the deltas in order, the
+// answer and the error.
+func Collect(c Client, req frugal.Request) ([]frugal.Delta, frugal.Response, error) {
+	var deltas []frugal.Delta
+	resp, err := c.Stream(context.Background(), req, func(d frugal.Delta) error {
+		deltas = append(deltas, d)
+		return nil
+	})
+	return deltas, resp, err
+}
+
 // NewHangingServer starts a Server that writes first (when not empty),
 // flushes it, and then sends nothing more until the client goes away or
 // the test ends: a model that stalls.
