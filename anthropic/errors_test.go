@@ -52,13 +52,7 @@ func TestErrorMapping(t *testing.T) {
 			frugal.ProviderError{Status: 502, Message: "<html>Bad Gateway</html>"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tc.headers {
-					w.Header().Set(k, v)
-				}
-				w.WriteHeader(tc.status)
-				fmt.Fprint(w, tc.body)
-			})
+			s := wiretest.NewServer(t, wiretest.Reply(tc.status, tc.headers, tc.body))
 			c := client(s, func(o *anthropic.Options) { o.Provider = "anthropic"; o.Now = func() time.Time { return now } })
 			for _, stream := range []bool{false, true} {
 				_, err := wiretest.Call(c, chatRequest(), stream)

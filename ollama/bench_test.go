@@ -41,10 +41,10 @@ func benchClient(url string) wiretest.Client { return New(Options{BaseURL: url})
 
 // BenchmarkChat is one whole call over loopback HTTP.
 func BenchmarkChat(b *testing.B) {
-	wiretest.BenchChat(b, wiretest.ReadFile(b, "response_chat.json"), benchClient, benchRequest())
+	wiretest.BenchCall(b, wiretest.ReadFile(b, "response_chat.json"), benchClient, benchRequest(), false)
 }
 
 // BenchmarkStream is one whole 100-line streaming call over loopback HTTP.
 func BenchmarkStream(b *testing.B) {
-	wiretest.BenchStream(b, streamBody(100), benchClient, benchRequest())
+	wiretest.BenchCall(b, streamBody(100), benchClient, benchRequest(), true)
 }

@@ -290,11 +290,7 @@ func TestErrorMapping(t *testing.T) {
 		{503, `{"error":{"message":"server busy"}}`, "server busy", true},
 		{502, `upstream down`, "upstream down", true},
 	} {
-		s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "3")
-			w.WriteHeader(tc.status)
-			fmt.Fprint(w, tc.body)
-		})
+		s := wiretest.NewServer(t, wiretest.Reply(tc.status, map[string]string{"Retry-After": "3"}, tc.body))
 		_, err := client(s).Chat(context.Background(), chatRequest())
 		var pe *frugal.ProviderError
 		if !errors.As(err, &pe) {

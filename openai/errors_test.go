@@ -60,13 +60,7 @@ func TestErrorMapping(t *testing.T) {
 			frugal.ProviderError{Status: 429, Message: "Too Many Requests", RetryAfter: 24 * time.Hour}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tc.headers {
-					w.Header().Set(k, v)
-				}
-				w.WriteHeader(tc.status)
-				fmt.Fprint(w, tc.body)
-			})
+			s := wiretest.NewServer(t, wiretest.Reply(tc.status, tc.headers, tc.body))
 			c := openai.New(openai.Options{BaseURL: s.URL, APIKey: frugal.NewSecret(testKey), Provider: "openai", Now: func() time.Time { return now }})
 			for _, stream := range []bool{false, true} {
 				_, err := wiretest.Call(c, chatRequest(), stream)

@@ -131,13 +131,7 @@ func TestStatusErrors(t *testing.T) {
 			frugal.ProviderError{Status: 409, Message: "oops", Retryable: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := wiretest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tc.headers {
-					w.Header().Set(k, v)
-				}
-				w.WriteHeader(tc.status)
-				fmt.Fprint(w, tc.body)
-			})
+			srv := wiretest.NewServer(t, wiretest.Reply(tc.status, tc.headers, tc.body))
 			e := endpoint(srv.URL)
 			e.Now = func() time.Time { return now }
 			e.RateLimits = limits

@@ -2,7 +2,6 @@ package wiretest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,7 +12,8 @@ import (
 	"github.com/frugal-dev/frugal"
 )
 
-// Client is what the benchmarks drive: an adapter's client.
+// Client is an adapter's client, as Call, Collect and the benchmarks
+// drive it.
 type Client interface {
 	frugal.Brain
 	frugal.Streamer
@@ -70,29 +70,16 @@ func BenchStreamParse(b *testing.B, body []byte, read func(io.Reader, func(fruga
 	}
 }
 
-// BenchChat measures one whole non-streaming call of req over loopback
-// HTTP, to a server that answers body; newClient makes the adapter's
-// client for the server's URL.
-func BenchChat(b *testing.B, body []byte, newClient func(url string) Client, req frugal.Request) {
+// BenchCall measures one whole call of req over loopback HTTP, streamed
+// (deltas dropped) or not, to a server that answers body; newClient makes
+// the adapter's client for the server's URL.
+func BenchCall(b *testing.B, body []byte, newClient func(url string) Client, req frugal.Request, stream bool) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
 	defer srv.Close()
 	c := newClient(srv.URL)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Chat(context.Background(), req); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchStream is BenchChat for a streaming call whose deltas are dropped.
-func BenchStream(b *testing.B, body []byte, newClient func(url string) Client, req frugal.Request) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
-	defer srv.Close()
-	c := newClient(srv.URL)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Stream(context.Background(), req, func(frugal.Delta) error { return nil }); err != nil {
+		if _, err := Call(c, req, stream); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -88,6 +88,17 @@ func (s *Server) Requests() []Captured {
 	return append([]Captured(nil), s.reqs...)
 }
 
+// Reply answers every request with status, headers and body.
+func Reply(status int, headers map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}
+}
+
 // ServeFile answers every request with testdata/name, as contentType.
 func ServeFile(t testing.TB, name, contentType string) http.HandlerFunc {
 	t.Helper()
