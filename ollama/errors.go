@@ -28,8 +28,8 @@ func parseErrorBody(body []byte) string {
 }
 
 // lineError is an error line of a stream, or the error member of a whole
-// answer: the server failed mid-call (a runner that died, say), which
-// another attempt may not repeat.
+// answer: the server failed mid-call (a runner that died, say), and
+// another attempt may succeed.
 func lineError(msg string) *frugal.ProviderError {
 	return &frugal.ProviderError{Message: httpx.Snippet([]byte(msg)), Retryable: true, Billed: true}
 }

@@ -58,7 +58,8 @@ type Endpoint struct {
 	// resets; nil: time.Now.
 	Now func() time.Time
 	// ParseError reads a non-2xx body into the provider's error type and a
-	// bounded message (see Snippet); "" for either when absent.
+	// bounded message (see Snippet); "" for either when absent. nil takes
+	// a snippet of the body as the message.
 	ParseError func(body []byte) (typ, msg string)
 	// RateLimits are read on a 429 without Retry-After; nil: none.
 	RateLimits *RateLimits
@@ -210,7 +211,12 @@ func (e *Endpoint) post(ctx context.Context, wire any, stream bool) (*http.Respo
 // statusError maps a non-2xx response to a ProviderError.
 func (e *Endpoint) statusError(resp *http.Response) *frugal.ProviderError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	typ, msg := e.ParseError(body)
+	var typ, msg string
+	if e.ParseError != nil {
+		typ, msg = e.ParseError(body)
+	} else {
+		msg = Snippet(body)
+	}
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
 	}

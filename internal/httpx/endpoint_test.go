@@ -129,6 +129,8 @@ func TestStatusErrors(t *testing.T) {
 			frugal.ProviderError{Status: 400, Message: "Bad Request", Retryable: true}},
 		{"conflict", 409, nil, `oops`, false,
 			frugal.ProviderError{Status: 409, Message: "oops", Retryable: true}},
+		{"no error parser", 404, nil, ` {"type":"x",` + "\n" + `"message":"m"} `, false,
+			frugal.ProviderError{Status: 404, Message: `{"type":"x", "message":"m"}`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := wiretest.NewServer(t, wiretest.Reply(tc.status, tc.headers, tc.body))
@@ -136,6 +138,9 @@ func TestStatusErrors(t *testing.T) {
 			e.Now = func() time.Time { return now }
 			e.RateLimits = limits
 			e.ShouldRetry = tc.shouldRetry
+			if tc.name == "no error parser" {
+				e.ParseError = nil
+			}
 			for _, stream := range []bool{false, true} {
 				var err error
 				if stream {
