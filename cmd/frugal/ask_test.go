@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,14 +15,6 @@ import (
 	"github.com/frugal-dev/frugal/sim"
 	"github.com/frugal-dev/frugal/sqlite"
 )
-
-// askCLI runs frugal with stdin.
-func askCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
 
 // ledgerCalls reads the calls settled in home's ledger, oldest first.
 func ledgerCalls(t *testing.T, home string) []frugal.Call {
@@ -47,7 +38,7 @@ var costLineRe = regexp.MustCompile(`^(\S+) · in (\d+) \(\+(\d+) cached, (\d+) 
 
 func TestAskSimOffline(t *testing.T) {
 	home := t.TempDir()
-	code, stdout, stderr := askCLI(t, "", "--home", home, "ask", "sim/anthropic/claude-haiku-4-5", "hi")
+	code, stdout, stderr := cliStdin(t, "", "--home", home, "ask", "sim/anthropic/claude-haiku-4-5", "hi")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -79,7 +70,7 @@ func TestAskSimOffline(t *testing.T) {
 
 func TestAskJSONStreamStdinAndFlags(t *testing.T) {
 	home := t.TempDir()
-	code, stdout, stderr := askCLI(t, "", "--home", home, "ask", "--json", "--max-output", "5", "--system", "Be brief.", "sim/openai/gpt-5-mini", "write a long story")
+	code, stdout, stderr := cliStdin(t, "", "--home", home, "ask", "--json", "--max-output", "5", "--system", "Be brief.", "sim/openai/gpt-5-mini", "write a long story")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -108,7 +99,7 @@ func TestAskJSONStreamStdinAndFlags(t *testing.T) {
 	}
 
 	// --stream prints the same answer as it arrives; stdin holds the prompt.
-	code, streamed, stderr := askCLI(t, "hello from stdin", "--home", home, "ask", "--stream", "sim/ollama/qwen2.5-coder:7b")
+	code, streamed, stderr := cliStdin(t, "hello from stdin", "--home", home, "ask", "--stream", "sim/ollama/qwen2.5-coder:7b")
 	if code != 0 || !strings.HasPrefix(streamed, "sim reply from qwen2.5-coder:7b: read ") || !strings.HasSuffix(streamed, ".\n") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, streamed, stderr)
 	}
@@ -136,7 +127,7 @@ func TestAskBadInput(t *testing.T) {
 		{[]string{"ask", "--max-output", "lots", "sim/openai/gpt-5", "hi"}, "invalid argument"},
 		{[]string{"ask", "no-slash", "hi"}, "want provider/"},
 	} {
-		code, stdout, stderr := askCLI(t, "", append([]string{"--home", home}, tc.args...)...)
+		code, stdout, stderr := cliStdin(t, "", append([]string{"--home", home}, tc.args...)...)
 		if code != exitInvalid || stdout != "" || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tc.args, code, stdout, stderr, tc.want)
 		}
@@ -190,7 +181,7 @@ providers:
 		{"unreachable", []string{"ask", "homelab/llama-3", "hi"}, exitFailed, []string{down, "connection refused", "providers.homelab.base_url in " + cfg}},
 		{"refused key", []string{"ask", "refuser/m", "hi"}, exitInvalid, []string{"HTTP 401", "REFUSER_KEY"}},
 	} {
-		code, stdout, stderr := askCLI(t, "", append([]string{"--home", home}, tc.args...)...)
+		code, stdout, stderr := cliStdin(t, "", append([]string{"--home", home}, tc.args...)...)
 		if code != tc.code || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "frugal: ") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit %d and one line", tc.name, code, stdout, stderr, tc.code)
 		}
@@ -210,10 +201,10 @@ providers:
 
 func TestAskDeniedByCap(t *testing.T) {
 	home := t.TempDir()
-	if code, _, stderr := askCLI(t, "", "--home", home, "budget", "set", "--window", "day", "--limit", "0.0001"); code != 0 {
+	if code, _, stderr := cliStdin(t, "", "--home", home, "budget", "set", "--window", "day", "--limit", "0.0001"); code != 0 {
 		t.Fatalf("budget set: %s", stderr)
 	}
-	code, stdout, stderr := askCLI(t, "", "--home", home, "ask", "sim/anthropic/claude-haiku-4-5", "hi")
+	code, stdout, stderr := cliStdin(t, "", "--home", home, "ask", "sim/anthropic/claude-haiku-4-5", "hi")
 	if code != exitDeferred || stdout != "" || !strings.Contains(stderr, "global/day cap $0.000100") || !strings.Contains(stderr, "frugal budget") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 3 naming the cap", code, stdout, stderr)
 	}
@@ -245,7 +236,7 @@ providers:
 	// Cut mid-stream after text was printed: the partial answer ends its
 	// line, the charged hold is reported, then the error.
 	srv.Inject(sim.Fault{Kind: sim.FaultTruncate})
-	code, stdout, stderr := askCLI(t, "", "--home", home, "ask", "--stream", "lab/m", "tell me a story")
+	code, stdout, stderr := cliStdin(t, "", "--home", home, "ask", "--stream", "lab/m", "tell me a story")
 	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 	if code != exitFailed || !strings.HasPrefix(stdout, "Once upon") || !strings.HasSuffix(stdout, "\n") || len(lines) != 2 {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
@@ -262,7 +253,7 @@ providers:
 	// Cut before any text reached the terminal: retried, and the cut
 	// attempt's cost is part of what the line reports.
 	srv.Inject(sim.Fault{Kind: sim.FaultTruncate})
-	code, stdout, stderr = askCLI(t, "", "--home", home, "ask", "--no-stream", "lab/m", "tell me a story")
+	code, stdout, stderr = cliStdin(t, "", "--home", home, "ask", "--no-stream", "lab/m", "tell me a story")
 	calls = ledgerCalls(t, home)
 	if code != 0 || !strings.HasPrefix(stdout, "Once upon") || len(calls) != 3 {
 		t.Fatalf("exit %d, stdout %q, stderr %q, %d calls", code, stdout, stderr, len(calls))

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,13 +8,6 @@ import (
 	"strings"
 	"testing"
 )
-
-func checkCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
 
 // checkDir writes an agent file named name with body src beside a
 // workspace "repo", and returns its path.
@@ -48,7 +39,7 @@ verify:
 
 func TestCheckGood(t *testing.T) {
 	path := checkDir(t, "agent.yaml", checkGood)
-	code, stdout, stderr := checkCLI(t, "--home", t.TempDir(), "check", path)
+	code, stdout, stderr := cli(t, "--home", t.TempDir(), "check", path)
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -57,7 +48,7 @@ func TestCheckGood(t *testing.T) {
 		t.Errorf("stdout %q, want %q", stdout, want)
 	}
 	// The sample in config/testdata passes too.
-	if code, _, stderr := checkCLI(t, "--home", t.TempDir(), "check", "../../config/testdata/agents/good.yaml"); code != 0 {
+	if code, _, stderr := cli(t, "--home", t.TempDir(), "check", "../../config/testdata/agents/good.yaml"); code != 0 {
 		t.Errorf("config/testdata/agents/good.yaml: exit %d: %s", code, stderr)
 	}
 }
@@ -65,7 +56,7 @@ func TestCheckGood(t *testing.T) {
 func TestCheckBad(t *testing.T) {
 	src := strings.NewReplacer("day: 2.00", "day: abc", "go test ./...", "''", "judge: anthropic", "judge: nowhere-ai").Replace(checkGood) + "retries: 3\n"
 	path := checkDir(t, "agent.yaml", src)
-	code, stdout, stderr := checkCLI(t, "--home", t.TempDir(), "check", path)
+	code, stdout, stderr := cli(t, "--home", t.TempDir(), "check", path)
 	if code != exitInvalid || stdout != "" {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
@@ -79,7 +70,7 @@ func TestCheckBad(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, strings.Join(want, "\n"))
 	}
 
-	code, stdout, _ = checkCLI(t, "--home", t.TempDir(), "check", "--json", path)
+	code, stdout, _ = cli(t, "--home", t.TempDir(), "check", "--json", path)
 	var got struct {
 		OK    bool `json:"ok"`
 		Files []struct {
@@ -110,11 +101,11 @@ func TestCheckBad(t *testing.T) {
 
 func TestCheckMissingAndNoArgs(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "none.yaml")
-	code, _, stderr := checkCLI(t, "check", missing)
+	code, _, stderr := cli(t, "check", missing)
 	if code != exitInvalid || stderr != missing+": agent file "+missing+" does not exist\n" {
 		t.Errorf("missing file: exit %d, stderr %q", code, stderr)
 	}
-	code, _, stderr = checkCLI(t, "check")
+	code, _, stderr = cli(t, "check")
 	if code != exitInvalid || !strings.Contains(stderr, "check needs at least one file") {
 		t.Errorf("no args: exit %d, stderr %q", code, stderr)
 	}
@@ -126,18 +117,18 @@ func TestCheckConfig(t *testing.T) {
 	src := strings.Replace(checkGood, "judge: anthropic/claude-sonnet-4-5", "judge: acme/wise-1", 1)
 	path := checkDir(t, "agent.yaml", src)
 	home := t.TempDir()
-	if code, _, stderr := checkCLI(t, "--home", home, "check", path); code != exitInvalid || !strings.Contains(stderr, `:8: brains.judge: unknown model "acme/wise-1"`) {
+	if code, _, stderr := cli(t, "--home", home, "check", path); code != exitInvalid || !strings.Contains(stderr, `:8: brains.judge: unknown model "acme/wise-1"`) {
 		t.Fatalf("unpriced model: exit %d, %s", code, stderr)
 	}
 	cfg := "providers:\n  acme:\n    type: openai\n    base_url: https://api.acme.test/v1\n    api_key_env: ACME_KEY\n    models:\n      wise-1: { input: 3, output: 15 }\n"
 	if err := os.WriteFile(filepath.Join(home, "frugal.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, stdout, stderr := checkCLI(t, "--home", home, "check", path); code != 0 || !strings.HasPrefix(stdout, "ok: keep-tests-green") {
+	if code, stdout, stderr := cli(t, "--home", home, "check", path); code != 0 || !strings.HasPrefix(stdout, "ok: keep-tests-green") {
 		t.Errorf("model priced in frugal.yaml: exit %d, %s%s", code, stdout, stderr)
 	}
 	cfgFile := filepath.Join(home, "frugal.yaml")
-	if code, stdout, _ := checkCLI(t, "--home", home, "check", cfgFile); code != 0 || stdout != "ok: "+cfgFile+" (1 provider, 0 caps)\n" {
+	if code, stdout, _ := cli(t, "--home", home, "check", cfgFile); code != 0 || stdout != "ok: "+cfgFile+" (1 provider, 0 caps)\n" {
 		t.Errorf("check frugal.yaml: exit %d, %q", code, stdout)
 	}
 
@@ -145,14 +136,14 @@ func TestCheckConfig(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := checkCLI(t, "--home", home, "check", path)
+	code, _, stderr := cli(t, "--home", home, "check", path)
 	if code != exitInvalid || !strings.Contains(stderr, cfgFile+":3: providers.acme.api_key: a key does not belong in frugal.yaml") {
 		t.Errorf("bad frugal.yaml in home: exit %d, %s", code, stderr)
 	}
 	if strings.Contains(stderr, "sk-live") {
 		t.Errorf("the key leaked into the output: %s", stderr)
 	}
-	code, _, stderr = checkCLI(t, "--config", filepath.Join(home, "other.yaml"), "check", path)
+	code, _, stderr = cli(t, "--config", filepath.Join(home, "other.yaml"), "check", path)
 	if code != exitInvalid || !strings.Contains(stderr, fmt.Sprintf("config file %s does not exist", filepath.Join(home, "other.yaml"))) {
 		t.Errorf("--config missing: exit %d, %s", code, stderr)
 	}

@@ -59,7 +59,7 @@ func TestModelsListsPresets(t *testing.T) {
 	noKeys(t)
 	t.Setenv("DEEPSEEK_API_KEY", "sk-deepseek-secret-value-1234")
 	home := t.TempDir()
-	code, stdout, stderr := askCLI(t, "", "--home", home, "models", "--json")
+	code, stdout, stderr := cliStdin(t, "", "--home", home, "models", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -103,12 +103,12 @@ func TestModelsListsPresets(t *testing.T) {
 		t.Errorf("providers not sorted: %v", names)
 	}
 
-	code, stdout, _ = askCLI(t, "", "--home", home, "models")
+	code, stdout, _ = cliStdin(t, "", "--home", home, "models")
 	if code != 0 || !strings.Contains(stdout, "PROVIDER") || !strings.Contains(stdout, "DEEPSEEK_API_KEY (set)") ||
 		!strings.Contains(stdout, "ANTHROPIC_API_KEY (NOT SET)") || !strings.Contains(stdout, "sim/<provider>/<model>") {
 		t.Errorf("table:\n%s", stdout)
 	}
-	if code, _, stderr := askCLI(t, "", "--home", home, "models", "extra"); code != exitInvalid || !strings.Contains(stderr, "takes no arguments") {
+	if code, _, stderr := cliStdin(t, "", "--home", home, "models", "extra"); code != exitInvalid || !strings.Contains(stderr, "takes no arguments") {
 		t.Errorf("models extra: exit %d, %s", code, stderr)
 	}
 }
@@ -143,7 +143,7 @@ providers:
 	}
 	t.Setenv("SIMLAB_KEY", key)
 	t.Setenv("SIMLAB_WRONG_KEY", "not-the-key-1234567")
-	code, stdout, stderr := askCLI(t, "", "--home", home, "models", "--json", "--check")
+	code, stdout, stderr := cliStdin(t, "", "--home", home, "models", "--json", "--check")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -188,7 +188,7 @@ providers:
 		t.Errorf("the sim saw %d pings, want 3", n)
 	}
 
-	code, stdout, _ = askCLI(t, "", "--home", home, "models", "--check")
+	code, stdout, _ = cliStdin(t, "", "--home", home, "models", "--check")
 	if code != 0 || !strings.Contains(stdout, "CHECK") || !strings.Contains(stdout, "unauthorized: HTTP 401") || !strings.Contains(stdout, "skipped: DEEPSEEK_API_KEY is not set") {
 		t.Errorf("table:\n%s", stdout)
 	}

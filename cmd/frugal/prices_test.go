@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -36,13 +34,6 @@ type pricesRates struct {
 	Output       json.Number `json:"output"`
 }
 
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 func decodePrices(t *testing.T, stdout string) pricesOut {
 	t.Helper()
 	var got pricesOut
@@ -57,7 +48,7 @@ func decodePrices(t *testing.T, stdout string) pricesOut {
 
 func TestPricesJSON(t *testing.T) {
 	home := t.TempDir()
-	code, stdout, stderr := runCLI(t, "--home", home, "prices", "--json")
+	code, stdout, stderr := cli(t, "--home", home, "prices", "--json")
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -99,7 +90,7 @@ func TestPricesJSON(t *testing.T) {
 
 func TestPricesMissingHome(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "not", "created")
-	code, stdout, stderr := runCLI(t, "--home", home, "prices")
+	code, stdout, stderr := cli(t, "--home", home, "prices")
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -120,7 +111,7 @@ func TestPricesOverrides(t *testing.T) {
 	if err := os.WriteFile(path, []byte("models:\n  - model: ollama/*\n    input: 0.02\n    output: 0.08\n    context_window: 32768\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCLI(t, "--home", home, "prices", "--json", "ollama/qwen3:8b", "sim/anthropic/claude-sonnet-4-5")
+	code, stdout, stderr := cli(t, "--home", home, "prices", "--json", "ollama/qwen3:8b", "sim/anthropic/claude-sonnet-4-5")
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -135,7 +126,7 @@ func TestPricesOverrides(t *testing.T) {
 		t.Errorf("sim = %+v", m)
 	}
 
-	code, stdout, _ = runCLI(t, "--home", home, "prices")
+	code, stdout, _ = cli(t, "--home", home, "prices")
 	if code != exitOK || !strings.Contains(stdout, "; overrides from "+path+"\n") {
 		t.Errorf("exit %d, table header does not name the override file:\n%s", code, stdout)
 	}
@@ -147,7 +138,7 @@ func TestPricesBadInput(t *testing.T) {
 	if err := os.WriteFile(path, []byte("models:\n  - model: x/y\n    input: 1\n    output: 0.1234567\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCLI(t, "--home", home, "prices", "--json")
+	code, stdout, stderr := cli(t, "--home", home, "prices", "--json")
 	if code != exitInvalid || stdout != "" {
 		t.Errorf("exit %d, stdout %q; want exit %d and nothing on stdout", code, stdout, exitInvalid)
 	}
@@ -155,12 +146,12 @@ func TestPricesBadInput(t *testing.T) {
 		t.Errorf("stderr:\n got %q\nwant %q", stderr, want)
 	}
 
-	code, _, stderr = runCLI(t, "--home", t.TempDir(), "prices", "acme/unknown")
+	code, _, stderr = cli(t, "--home", t.TempDir(), "prices", "acme/unknown")
 	if code != exitInvalid || stderr != "frugal: unknown model \"acme/unknown\": add it to $FRUGAL_HOME/prices.yaml (see frugal prices)\n" {
 		t.Errorf("unknown model: exit %d, stderr %q", code, stderr)
 	}
 
-	code, _, stderr = runCLI(t, "--home", t.TempDir(), "prices", "--jsn")
+	code, _, stderr = cli(t, "--home", t.TempDir(), "prices", "--jsn")
 	if code != exitInvalid || !strings.Contains(stderr, "unknown flag: --jsn") {
 		t.Errorf("bad flag: exit %d, stderr %q", code, stderr)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -15,14 +14,6 @@ import (
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/sqlite"
 )
-
-// cli runs one frugal command line in process.
-func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
 
 var counterFields = []string{"calls", "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_5m_tokens",
 	"cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "cost_micro_usd", "cost_usd"}
