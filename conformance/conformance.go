@@ -321,7 +321,7 @@ func errorClasses(t *testing.T, tg Target) {
 		{"malformed streamed", sim.Fault{Kind: sim.FaultMalformed}, true, 0, false, true, 0},
 		{"truncated", sim.Fault{Kind: sim.FaultTruncate}, false, 0, true, true, 0},
 		{"truncated streamed", sim.Fault{Kind: sim.FaultTruncate}, true, 0, true, true, 0},
-		{"timeout", sim.Fault{Kind: sim.FaultSlow, Delay: 5 * time.Second}, false, 0, true, false, 0},
+		{"timeout", sim.Fault{Kind: sim.FaultSlow, Delay: 5 * time.Second}, false, 0, true, true, 0}, // sent whole: may be billed
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := start(t, tg, sim.Options{}, 300*time.Millisecond)

@@ -231,7 +231,7 @@ func TestTimeout(t *testing.T) {
 	c := openai.New(openai.Options{BaseURL: s.URL, APIKey: frugal.NewSecret(testKey), Timeout: 20 * time.Millisecond})
 	_, err := c.Chat(context.Background(), chatRequest())
 	var pe *frugal.ProviderError
-	if !errors.As(err, &pe) || !pe.Retryable || pe.Billed || !strings.Contains(pe.Message, "timed out") {
+	if !errors.As(err, &pe) || !pe.Retryable || !pe.Billed || !strings.Contains(pe.Message, "timed out") {
 		t.Errorf("err = %#v", err)
 	}
 }

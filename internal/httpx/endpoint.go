@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/frugal-dev/frugal"
@@ -197,9 +199,15 @@ func (e *Endpoint) post(ctx context.Context, wire any, stream bool) (*http.Respo
 	if client == nil {
 		client = defaultClient
 	}
+	// Once the whole request is written the provider may run (and bill)
+	// it even if its answer never reaches us.
+	var wrote atomic.Bool
+	hreq = hreq.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) { wrote.Store(i.Err == nil) },
+	}))
 	resp, err := client.Do(hreq)
 	if err != nil {
-		return nil, e.transportError(ctx, err, false)
+		return nil, e.transportError(ctx, err, wrote.Load())
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
