@@ -18,7 +18,8 @@ type thing struct {
 	Tags   []string `json:"tags,omitempty"`
 	Plain  int      `json:",omitempty"` // named after the field
 	Hidden string   `json:"-"`
-	lower  int
+	//lint:ignore U1000 an unexported field that FieldsOf must skip
+	lower int
 
 	Extra map[string]json.RawMessage `json:"-"`
 }
