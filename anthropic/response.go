@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/frugal-dev/frugal"
-	"github.com/frugal-dev/frugal/internal/httpx"
 )
 
 // ParseResponse translates a Messages answer. Text blocks are joined;
@@ -31,11 +30,11 @@ func ParseResponse(mr *MessagesResponse) (frugal.Response, error) {
 	if mr.Usage == nil {
 		return out, nil
 	}
-	u, err := normaliseUsage(mr.Usage)
-	if err != nil {
-		return out, httpx.ProtocolError(err.Error())
+	// Usage that does not add up is not trusted: the answer stands, and
+	// with UsageKnown false the caller charges the call its hold.
+	if u, err := normaliseUsage(mr.Usage); err == nil {
+		out.Usage, out.UsageKnown = u, true
 	}
-	out.Usage, out.UsageKnown = u, true
 	return out, nil
 }
 

@@ -83,9 +83,8 @@ func readStream(r io.Reader, fn func(frugal.Delta) error) (frugal.Response, erro
 			// the final message_delta came, a lower bound before.
 			s.out.Usage = u
 			s.out.UsageKnown = s.finalUsage || (s.stopped && s.deltaUsage)
-		} else if err == nil {
-			err = httpx.ProtocolError(uerr.Error())
 		}
+		// Usage that does not add up is not trusted (see ParseResponse).
 	}
 	return s.out, err
 }

@@ -3,6 +3,9 @@ package brains_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -290,5 +293,31 @@ func TestEstimateAndPrice(t *testing.T) {
 	}
 	if _, err := w.client.Estimate("nowhere/x", req); frugal.ErrorCode(err) != frugal.ENOTFOUND {
 		t.Errorf("Estimate of an unknown provider: %v", err)
+	}
+}
+
+// Usage that does not add up is not trusted, but the answer is used: one
+// call, charged its hold and flagged, with no fallback that would pay twice.
+func TestInconsistentUsageChargesTheHoldOnce(t *testing.T) {
+	bad := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		io.WriteString(rw, `{"id":"x","object":"chat.completion","model":"gpt-5-mini","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4,"prompt_tokens_details":{"cached_tokens":9}}}`)
+	}))
+	defer bad.Close()
+	w := newWorld(t, setup{resolver: resolverFunc(func(ref frugal.ModelRef) (brains.Target, error) {
+		return brains.Target{
+			Brain:    openai.New(openai.Options{BaseURL: bad.URL + "/v1", Provider: "sim"}),
+			Model:    "gpt-5-mini",
+			Provider: "sim",
+			Family:   "openai",
+		}, nil
+	})})
+	res, err := w.client.Call(context.Background(), refs(mini, mini), ask("hello"), attr, nil)
+	if err != nil || res.Message.Content != "hi" || res.UsageKnown {
+		t.Fatalf("res %+v, err %v", res, err)
+	}
+	rows := w.rows()
+	if len(rows) != 1 || !rows[0].Estimated || rows[0].Cost != res.Attempts[0].Worst {
+		t.Fatalf("rows %+v, want one call charged its hold %s", rows, res.Attempts[0].Worst)
 	}
 }

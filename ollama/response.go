@@ -25,11 +25,11 @@ func ParseResponse(cr *ChatResponse, turn int) (frugal.Response, error) {
 	if !cr.IsDone() {
 		return out, httpx.ProtocolError("answer not marked done")
 	}
-	u, err := usage(cr)
-	if err != nil {
-		return out, httpx.ProtocolError(err.Error())
+	// Counts that do not add up are not trusted: the answer stands, and
+	// with UsageKnown false the caller charges the call its hold.
+	if u, err := usage(cr); err == nil {
+		out.Usage, out.UsageKnown = u, true
 	}
-	out.Usage, out.UsageKnown = u, true
 	return out, nil
 }
 

@@ -75,11 +75,10 @@ func readStream(r io.Reader, turn int, fn func(frugal.Delta) error) (frugal.Resp
 			}
 			if l.Done {
 				out.StopReason = stopReason(l.DoneReason, len(out.Message.ToolCalls) > 0)
-				u, err := usage(&ChatResponse{PromptEvalCount: l.PromptEvalCount, EvalCount: l.EvalCount})
-				if err != nil {
-					return httpx.ProtocolError(err.Error())
+				// Counts that do not add up are not trusted (see ParseResponse).
+				if u, err := usage(&ChatResponse{PromptEvalCount: l.PromptEvalCount, EvalCount: l.EvalCount}); err == nil {
+					out.Usage, out.UsageKnown = u, true
 				}
-				out.Usage, out.UsageKnown = u, true
 				return nil // nothing counts after done
 			}
 		}

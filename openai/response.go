@@ -21,10 +21,9 @@ func ParseResponse(cr *ChatResponse) (frugal.Response, error) {
 	out := frugal.Response{Model: cr.Model, Message: frugal.Message{Role: frugal.RoleAssistant}}
 	var errs []string
 	if cr.Usage != nil {
-		u, cost, err := normaliseUsage(cr.Usage)
-		if err != nil {
-			errs = append(errs, err.Error())
-		} else {
+		// Usage that does not add up is not trusted: the answer stands, and
+		// with UsageKnown false the caller charges the call its hold.
+		if u, cost, err := normaliseUsage(cr.Usage); err == nil {
 			out.Usage, out.UsageKnown, out.ProviderCost = u, true, cost
 		}
 	}

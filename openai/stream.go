@@ -110,11 +110,12 @@ func (s *streamState) event(data []byte, last bool) error {
 	// Some servers send usage on every chunk, each time the running total:
 	// keep the last, never add.
 	if usage != nil {
-		u, cost, err := normaliseUsage(usage)
-		if err != nil {
-			return httpx.ProtocolError(err.Error())
+		// Usage that does not add up is not trusted (see ParseResponse).
+		if u, cost, err := normaliseUsage(usage); err == nil {
+			s.out.Usage, s.out.UsageKnown, s.out.ProviderCost = u, true, cost
+		} else {
+			s.out.Usage, s.out.UsageKnown, s.out.ProviderCost = frugal.Usage{}, false, 0
 		}
-		s.out.Usage, s.out.UsageKnown, s.out.ProviderCost = u, true, cost
 	}
 	for i := range ch.Choices {
 		c := &ch.Choices[i]
