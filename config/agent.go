@@ -58,6 +58,10 @@ type AgentOptions struct {
 	// becomes a problem on that model's line (e.g. a model without a
 	// price, which could not be capped).
 	CheckModel func(frugal.ModelRef) error
+	// ContextWindow, when set, returns a model's context window in tokens
+	// (0: unknown); a model whose window cannot hold limits.context_tokens
+	// of input plus limits.max_output is a problem on its line.
+	ContextWindow func(frugal.ModelRef) int64
 }
 
 // LoadAgent reads and validates the agent file at path. Relative paths in
@@ -130,6 +134,7 @@ func ParseAgentWith(filename string, data []byte, baseDir string, opts AgentOpti
 	}
 	d := newDecoder(filename)
 	d.checkModel = opts.CheckModel
+	d.contextWindow = opts.ContextWindow
 	a := d.agent(data, baseDir)
 	if err := d.err(); err != nil {
 		return nil, err
@@ -190,6 +195,7 @@ func (d *decoder) agent(data []byte, baseDir string) *frugal.Agent {
 	if f, ok := fields["limits"]; ok {
 		d.limits(f, &a.Limits)
 	}
+	d.checkWindows(a.Limits)
 	if f, ok := fields["verify"]; ok {
 		a.Verify = d.gates(f, baseDir, a.Limits)
 	}
@@ -383,6 +389,7 @@ func (d *decoder) brains(f field) (out map[string][]frugal.ModelRef, keys []stri
 				}
 			}
 			refs = append(refs, ref)
+			d.models = append(d.models, modelAt{ref: ref, node: it, field: ip})
 		}
 		if len(refs) == len(items) {
 			out[t.key] = refs
@@ -511,5 +518,19 @@ func (d *decoder) limits(f field, l *frugal.Limits) {
 			at = m["wall_time"].at()
 		}
 		d.errorf(at, "limits.command_timeout", "%s is longer than wall_time %s", fmtDuration(l.CommandTimeout), fmtDuration(l.WallTime))
+	}
+}
+
+// checkWindows reports each brain whose context window cannot hold a call
+// of limits.context_tokens input and limits.max_output output.
+func (d *decoder) checkWindows(l frugal.Limits) {
+	if d.contextWindow == nil {
+		return
+	}
+	need := l.ContextTokens + l.MaxOutput
+	for _, m := range d.models {
+		if w := d.contextWindow(m.ref); w > 0 && need > w {
+			d.errorf(m.node, m.field, "%s has a %d-token context window, smaller than limits.context_tokens %d + max_output %d: lower the limits, or set its context_window in prices.yaml if the model has more", m.ref, w, l.ContextTokens, l.MaxOutput)
+		}
 	}
 }

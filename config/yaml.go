@@ -28,6 +28,16 @@ type decoder struct {
 	problems
 	anchors    map[string]ast.Node
 	checkModel func(frugal.ModelRef) error // agent files only; may be nil
+	// contextWindow, agent files only, may be nil: a model's window.
+	contextWindow func(frugal.ModelRef) int64
+	models        []modelAt // each brain, where it was written
+}
+
+// modelAt is a brain of an agent file and where it sits.
+type modelAt struct {
+	ref   frugal.ModelRef
+	node  ast.Node
+	field string
 }
 
 func newDecoder(file string) *decoder {

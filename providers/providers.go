@@ -55,6 +55,11 @@ type Options struct {
 	HTTPClient         *http.Client
 	// KeepAlive is passed to Ollama's native API.
 	KeepAlive time.Duration
+	// ContextWindow returns a model's context window (the price
+	// catalog's); Ollama's native API is asked for that num_ctx, since
+	// Ollama otherwise cuts longer prompts silently at its default. nil or
+	// 0: the server's default.
+	ContextWindow func(ref frugal.ModelRef) int64
 }
 
 // Registry resolves model references. It is safe for concurrent use and
@@ -150,11 +155,25 @@ func (r *Registry) Resolve(ref frugal.ModelRef) (brains.Target, error) {
 	if !ok {
 		return brains.Target{}, frugal.Errorf(frugal.ENOTFOUND, "model %s: unknown provider %q: configure it under providers: in frugal.yaml (known: %s)", ref, prov, strings.Join(r.names(), ", "))
 	}
-	b, err := r.client(p.Name, func() (frugal.Brain, error) { return r.build(p, p.BaseURL) })
+	key, numCtx := r.perModel(p, ref)
+	b, err := r.client(key, func() (frugal.Brain, error) { return r.build(p, p.BaseURL, numCtx) })
 	if err != nil {
 		return brains.Target{}, err
 	}
 	return brains.Target{Brain: b, Model: name, Provider: p.Name, Family: family(p, name), BaseURL: p.BaseURL}, nil
+}
+
+// perModel returns the client cache key of ref on p, and the num_ctx to
+// ask of Ollama: its clients are per model, because the window is.
+func (r *Registry) perModel(p Provider, ref frugal.ModelRef) (key string, numCtx int) {
+	if p.Type != config.TypeOllama || r.o.ContextWindow == nil {
+		return p.Name, 0
+	}
+	w := r.o.ContextWindow(ref)
+	if w <= 0 {
+		return p.Name, 0
+	}
+	return p.Name + "/" + string(ref), int(w)
 }
 
 // resolveSim routes sim/<provider>/<model> to the simulator with the wire
@@ -182,7 +201,7 @@ func (r *Registry) resolveSim(ref frugal.ModelRef, rest string) (brains.Target, 
 		if sp.Type == config.TypeOpenAI {
 			base += "/v1"
 		}
-		return r.build(sp, base)
+		return r.build(sp, base, 0)
 	})
 	if err != nil {
 		return brains.Target{}, err
@@ -205,7 +224,7 @@ func (r *Registry) client(key string, build func() (frugal.Brain, error)) (fruga
 }
 
 // build makes the adapter of provider p talking to base.
-func (r *Registry) build(p Provider, base string) (frugal.Brain, error) {
+func (r *Registry) build(p Provider, base string, numCtx int) (frugal.Brain, error) {
 	var key frugal.Secret
 	if p.KeyEnv != "" {
 		if v := r.o.Getenv(p.KeyEnv); v != "" {
@@ -226,7 +245,7 @@ func (r *Registry) build(p Provider, base string) (frugal.Brain, error) {
 	case config.TypeOllama:
 		return ollama.New(ollama.Options{
 			BaseURL: base, APIKey: key, Headers: p.Headers, HTTPClient: r.o.HTTPClient, Timeout: p.Timeout,
-			Provider: p.Name, KeepAlive: r.o.KeepAlive,
+			Provider: p.Name, KeepAlive: r.o.KeepAlive, NumCtx: numCtx,
 		}), nil
 	case config.TypeOpenAI, "":
 		q := p.quirks

@@ -414,3 +414,30 @@ providers:
 		t.Error("checking an unknown provider should be an error")
 	}
 }
+
+// Ollama's native API is asked for the model's context window as num_ctx,
+// one client per model: otherwise it cuts longer prompts silently.
+func TestOllamaAskedForTheContextWindow(t *testing.T) {
+	srv := sim.New(sim.Options{})
+	defer srv.Close()
+	cfg, err := config.Parse("frugal.yaml", []byte("providers:\n  ollama:\n    base_url: "+srv.URL+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	windows := map[frugal.ModelRef]int64{"ollama/small": 4096, "ollama/big": 32768}
+	r := providers.New(providers.Options{Config: cfg, ContextWindow: func(ref frugal.ModelRef) int64 { return windows[ref] }})
+	for ref, want := range windows {
+		tg, err := r.Resolve(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tg.Brain.Chat(context.Background(), frugal.Request{Model: tg.Model, MaxOutput: 16, Messages: []frugal.Message{{Role: frugal.RoleUser, Content: "hi"}}}); err != nil {
+			t.Fatal(err)
+		}
+		calls := srv.Calls()
+		body := string(calls[len(calls)-1].Body)
+		if !strings.Contains(body, fmt.Sprintf(`"num_ctx":%d`, want)) {
+			t.Errorf("%s: request %s lacks num_ctx %d", ref, body, want)
+		}
+	}
+}

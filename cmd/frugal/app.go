@@ -107,22 +107,33 @@ func (a *app) prices() (*pricing.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.catalog = withConfigPrices(cat, cfg)
+	return a.catalog, nil
+}
+
+// withConfigPrices applies frugal.yaml's per-model price overrides to cat.
+// A model the catalog does not know is priced only when the override gives
+// both its input and output prices: never a silent $0.
+func withConfigPrices(cat *pricing.Catalog, cfg *config.Config) *pricing.Catalog {
 	var over []frugal.Price
 	for _, prov := range sortedKeys(cfg.Providers) {
 		for _, model := range sortedKeys(cfg.Providers[prov].Prices) {
 			ref := prov + "/" + model
+			o := cfg.Providers[prov].Prices[model]
 			base, err := cat.Lookup(ref)
 			if err != nil {
+				if o.Input == nil || o.Output == nil {
+					continue
+				}
 				base = frugal.Price{Model: ref}
 			}
-			p := cfg.Providers[prov].Prices[model].Apply(base)
+			p := o.Apply(base)
 			p.Model = ref
 			p.Source = "frugal.yaml override"
 			over = append(over, p)
 		}
 	}
-	a.catalog = cat.With(over...)
-	return a.catalog, nil
+	return cat.With(over...)
 }
 
 // registry resolves model references with presets, frugal.yaml and the
@@ -148,7 +159,8 @@ func (a *app) registry() (*providers.Registry, error) {
 			}
 			return 0
 		},
-		CountTokens: tokenizer.Count,
+		CountTokens:   tokenizer.Count,
+		ContextWindow: contextWindowOf(cat),
 	}), nil
 }
 

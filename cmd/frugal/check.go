@@ -137,30 +137,19 @@ func loadCheckEnv(a *app) (*checkEnv, []checkResult) {
 			cat = nil
 		}
 	}
+	if cat != nil {
+		cat = withConfigPrices(cat, env.cfg)
+	}
 	env.catalog = cat
 	return env, results
 }
 
-// knownModel accepts a model that the catalog prices or that frugal.yaml
-// gives a price override with input and output prices.
-func (e *checkEnv) knownModel(m frugal.ModelRef) error {
-	if e.catalog == nil {
-		return nil
-	}
-	_, err := e.catalog.Lookup(string(m))
-	if err == nil || frugal.ErrorCode(err) != frugal.ENOTFOUND {
-		return err
-	}
-	if prov, name, ok := m.Split(); ok {
-		if o, ok := e.cfg.Providers[prov].Prices[name]; ok && o.Input != nil && o.Output != nil {
-			return nil
-		}
-	}
-	return err
-}
-
 func (e *checkEnv) checkAgent(path string) checkResult {
-	ag, err := config.LoadAgentWith(path, config.AgentOptions{CheckModel: e.knownModel})
+	var opts config.AgentOptions
+	if e.catalog != nil {
+		opts = agentOptions(e.catalog)
+	}
+	ag, err := config.LoadAgentWith(path, opts)
 	if err != nil {
 		return resultOf(path, "agent", err)
 	}

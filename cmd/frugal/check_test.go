@@ -35,6 +35,7 @@ brains:
 verify:
   - run: go test ./...
   - contains: ok
+limits: { context_tokens: 3000, max_output: 1024 }
 `
 
 func TestCheckGood(t *testing.T) {
@@ -47,8 +48,14 @@ func TestCheckGood(t *testing.T) {
 	if stdout != want {
 		t.Errorf("stdout %q, want %q", stdout, want)
 	}
-	// The sample in config/testdata passes too.
-	if code, _, stderr := cli(t, "--home", t.TempDir(), "check", "../../config/testdata/agents/good.yaml"); code != 0 {
+	// The sample in config/testdata passes too, on a machine that runs its
+	// local worker with a 32k window (its limits ask for 12000 + 2048).
+	home := t.TempDir()
+	prices := "models:\n  - model: ollama/qwen2.5-coder:7b\n    input: 0\n    output: 0\n    context_window: 32768\n    source: my machine\n"
+	if err := os.WriteFile(filepath.Join(home, "prices.yaml"), []byte(prices), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, "--home", home, "check", "../../config/testdata/agents/good.yaml"); code != 0 {
 		t.Errorf("config/testdata/agents/good.yaml: exit %d: %s", code, stderr)
 	}
 }
@@ -64,7 +71,7 @@ func TestCheckBad(t *testing.T) {
 		path + `:4: budget.day: "abc" is not a USD amount (e.g. 0.50 or 20)`,
 		path + `:8: brains.judge: unknown model "nowhere-ai/claude-sonnet-4-5": add it to $FRUGAL_HOME/prices.yaml (see frugal prices)`,
 		path + `:10: verify[0].run: is empty`,
-		path + `:12: retries: unknown key (allowed: name, goal, workspace, schedule, budget, brains, ladder, verify, limits, isolation)`,
+		path + `:13: retries: unknown key (allowed: name, goal, workspace, schedule, budget, brains, ladder, verify, limits, isolation)`,
 	}
 	if got := strings.Split(strings.TrimSpace(stderr), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, strings.Join(want, "\n"))
@@ -94,8 +101,29 @@ func TestCheckBad(t *testing.T) {
 	}
 	ps := got.Files[0].Problems
 	if len(ps) != 4 || ps[0].Line != 4 || ps[0].Field != "budget.day" || ps[0].File != path || ps[0].Column != 27 ||
-		ps[3].Line != 12 || ps[3].Field != "retries" {
+		ps[3].Line != 13 || ps[3].Field != "retries" {
 		t.Errorf("problems %+v", ps)
+	}
+}
+
+// A model whose context window cannot hold the agent's limits is a
+// problem on its line: Ollama would cut the prompts silently.
+func TestCheckContextWindow(t *testing.T) {
+	src := strings.Replace(checkGood, "limits: { context_tokens: 3000, max_output: 1024 }", "limits: { context_tokens: 12000 }", 1)
+	path := checkDir(t, "agent.yaml", src)
+	code, _, stderr := cli(t, "--home", t.TempDir(), "check", path)
+	want := path + ":7: brains.worker[0]: ollama/qwen2.5-coder:7b has a 4096-token context window, smaller than limits.context_tokens 12000 + max_output 2048"
+	if code != exitInvalid || !strings.HasPrefix(stderr, want) {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	// A user who runs the model with a bigger window says so in prices.yaml.
+	home := t.TempDir()
+	prices := "models:\n  - model: ollama/qwen2.5-coder:7b\n    input: 0\n    output: 0\n    context_window: 32768\n    source: my machine\n"
+	if err := os.WriteFile(filepath.Join(home, "prices.yaml"), []byte(prices), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, "--home", home, "check", path); code != 0 {
+		t.Fatalf("with a 32k window: exit %d, %s", code, stderr)
 	}
 }
 

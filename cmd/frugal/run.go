@@ -12,6 +12,7 @@ import (
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/config"
+	"github.com/frugal-dev/frugal/pricing"
 	"github.com/frugal-dev/frugal/runner"
 )
 
@@ -61,10 +62,30 @@ func (a *app) loadAgent(path string) (*frugal.Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return config.LoadAgentWith(path, config.AgentOptions{CheckModel: func(m frugal.ModelRef) error {
-		_, err := cat.Lookup(string(m))
-		return err
-	}})
+	return config.LoadAgentWith(path, agentOptions(cat))
+}
+
+// agentOptions are the checks of an agent file that need the price
+// catalog: every model priced, every context window big enough.
+func agentOptions(cat *pricing.Catalog) config.AgentOptions {
+	return config.AgentOptions{
+		CheckModel: func(m frugal.ModelRef) error {
+			_, err := cat.Lookup(string(m))
+			return err
+		},
+		ContextWindow: contextWindowOf(cat),
+	}
+}
+
+// contextWindowOf returns a model's context window from cat; 0 unknown.
+func contextWindowOf(cat *pricing.Catalog) func(frugal.ModelRef) int64 {
+	return func(m frugal.ModelRef) int64 {
+		p, err := cat.Lookup(string(m))
+		if err != nil {
+			return 0
+		}
+		return p.ContextWindow
+	}
 }
 
 // runAgent runs (or resumes) ag and reports its summary; the exit code
