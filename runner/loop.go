@@ -115,9 +115,12 @@ func (x *execution) stop(ctx context.Context, err error) error {
 		return x.finish(context.WithoutCancel(ctx), StatusFailed, sf.msg)
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		return x.finish(context.WithoutCancel(ctx), StatusFailed, fmt.Sprintf("wall time of %s exceeded", x.a.Limits.WallTime))
-	case ctx.Err() != nil:
-		// Interrupted: the state on disk is where resume starts.
+	case ctx.Err() != nil || frugal.ErrorCode(err) == frugal.EUNAVAILABLE:
+		// Interrupted, or no provider of a tier answered: the run stays
+		// resumable from the state on disk, nothing done is paid again.
+		x.st.Error = err.Error()
 		x.record("interrupted", map[string]any{"error": err.Error()})
+		x.decide("interrupted, resumable: %s", oneLine(err.Error(), 300))
 		_ = x.save()
 		return err
 	}

@@ -200,6 +200,11 @@ func (r *Runner) applyBudgets(ctx context.Context, a *frugal.Agent) error {
 // before a deferral or a crash count too.
 func (r *Runner) summarize(ctx context.Context, st *State) (Summary, error) {
 	s := Summary{RunID: st.RunID, Agent: st.Agent, Status: st.Status, Steps: len(st.Steps), Deferral: st.Deferral, Error: st.Error, ByTier: map[string]TierSummary{}}
+	if st.Status == StatusPlanning || st.Status == StatusRunning {
+		// Stopped in flight: scripts see failed (DESIGN's statuses), and
+		// the state stays where resume continues.
+		s.Status, s.Resumable = StatusFailed, true
+	}
 	for _, ss := range st.Steps {
 		if ss.Status == StepDone {
 			s.Done++

@@ -10,6 +10,7 @@ import (
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/runner"
+	"github.com/frugal-dev/frugal/sim"
 )
 
 // An invalid plan is a failed gate: retried with the validation error as
@@ -224,5 +225,37 @@ rules:
 	_ = rows
 	if err != nil || total.Calls < 2 {
 		t.Fatalf("calls %d, err %v: the cut call was not recorded", total.Calls, err)
+	}
+}
+
+// When no provider of a tier answers, the run stops resumable: the failed
+// attempt does not count, and a later run continues without re-planning.
+func TestProviderDownLeavesTheRunResumable(t *testing.T) {
+	cas := `
+rules:
+  - when: {system_contains: "You are the planner"}
+    reply: {json: {steps: [{id: write, kind: work, title: "write done.txt", instructions: "write done.txt", verify: [{file_exists: done.txt}]}]}}
+  - when: {model: "qwen*", turn: 0}
+    reply: {tool_calls: [{name: write_file, arguments: {path: done.txt, content: "ok"}}]}
+  - when: {turn: 1}
+    reply: {text: "done"}
+`
+	h := newHarness(t, cas, harnessOptions{})
+	h.srv.Inject(sim.Fault{Kind: sim.FaultServerError, Model: "qwen*", Times: 3})
+	a := writeAgent(t, agentYAML("down", "Write done.txt.", ""), nil)
+	sum, err := h.r.Run(context.Background(), a)
+	if frugal.ErrorCode(err) != frugal.EUNAVAILABLE || sum.Status != runner.StatusFailed || !sum.Resumable {
+		t.Fatalf("status %s, resumable %v, err %v", sum.Status, sum.Resumable, err)
+	}
+	st := loadState(t, h.home, a.Name)
+	if st.Status != runner.StatusRunning || st.Steps[0].Try.Attempt != 0 {
+		t.Fatalf("state %s, attempt %d: want running with the attempt not counted", st.Status, st.Steps[0].Try.Attempt)
+	}
+	sum, err = h.r.Run(context.Background(), a)
+	if err != nil || sum.Status != runner.StatusDone || !sum.Resumed {
+		t.Fatalf("second run: status %s, resumed %v, err %v", sum.Status, sum.Resumed, err)
+	}
+	if n := stepCalls(t, h.db, sum.RunID, "plan"); n != 1 {
+		t.Errorf("plan paid %d times", n)
 	}
 }

@@ -101,6 +101,10 @@ type Summary struct {
 	Deferral *Deferral              `json:"deferral,omitempty"`
 	Error    string                 `json:"error,omitempty"`
 	Resumed  bool                   `json:"resumed,omitempty"`
+	// Resumable is set when the run stopped without finishing (a signal,
+	// or no provider answering): its status reads failed, and frugal run
+	// or frugal resume continues it.
+	Resumable bool `json:"resumable,omitempty"`
 }
 
 // Tokens are a run's token counts by kind; Input is uncached input.

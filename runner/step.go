@@ -34,7 +34,7 @@ func (x *execution) plan(ctx context.Context) error {
 		out, model, err := x.session(ctx, x.planSpec(tier, t.Feedback))
 		if err != nil {
 			if isFatal(err) {
-				if frugal.ErrorCode(err) == frugal.EBUDGET || ctx.Err() != nil {
+				if notAnAttempt(ctx, err) {
 					t.Attempt--
 					_ = x.save()
 				}
@@ -104,7 +104,7 @@ func (x *execution) step(ctx context.Context, i int) error {
 		out, model, err := x.session(ctx, spec)
 		if err != nil {
 			if isFatal(err) {
-				if frugal.ErrorCode(err) == frugal.EBUDGET || ctx.Err() != nil {
+				if notAnAttempt(ctx, err) {
 					// Not an attempt: nothing was tried. Resume retries it.
 					ss.Try.Attempt--
 					_ = x.save()
@@ -186,6 +186,14 @@ func (x *execution) gatesFor(ps PlanStep) []frugal.Gate {
 		gates = append(gates, g.Gate())
 	}
 	return gates
+}
+
+// notAnAttempt reports whether a session that ended with err tried
+// nothing worth counting: denied by a cap, interrupted, or no provider
+// answered. Resume makes that attempt again.
+func notAnAttempt(ctx context.Context, err error) bool {
+	code := frugal.ErrorCode(err)
+	return code == frugal.EBUDGET || code == frugal.EUNAVAILABLE || ctx.Err() != nil
 }
 
 // isFatal reports whether err ends the run rather than the attempt: a cap's

@@ -180,6 +180,9 @@ func printSummary(w io.Writer, s runner.Summary) {
 	if s.Error != "" && s.Status != runner.StatusDeferred {
 		fmt.Fprintf(w, "  why: %s\n", s.Error)
 	}
+	if s.Resumable {
+		fmt.Fprintf(w, "  stopped before finishing; continue with: frugal resume %s (or frugal run again)\n", s.RunID)
+	}
 }
 
 func writeJSON(w io.Writer, v any) error {
