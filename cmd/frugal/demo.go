@@ -46,6 +46,7 @@ judgment call, and a run deferred by its cap then resumed.`,
 
 func (a *app) demo(ctx context.Context, keep bool, f runFlags) error {
 	start := time.Now()
+	temporary := a.home == "" && !keep
 	if a.home == "" {
 		tmp, err := os.MkdirTemp("", "frugal-demo-")
 		if err != nil {
@@ -69,7 +70,11 @@ func (a *app) demo(ctx context.Context, keep bool, f runFlags) error {
 	}
 	out := a.stdout
 	fmt.Fprintf(out, "frugal demo · offline · SIMULATED brains (sim/…: the sim servers speak each provider's wire format on loopback; calls are priced as the real models)\n")
-	fmt.Fprintf(out, "home %s\n\n", a.home)
+	if temporary {
+		fmt.Fprintf(out, "home %s (temporary: removed at the end; --keep keeps it)\n\n", a.home)
+	} else {
+		fmt.Fprintf(out, "home %s\n\n", a.home)
+	}
 
 	for i, name := range examples.Names {
 		file := filepath.Join(dir, name, "agent.yaml")
