@@ -121,10 +121,7 @@ func ParsePlan(text string) (*Plan, error) {
 	return &p, nil
 }
 
+// oneLine folds s onto one line of at most max bytes (plus "…").
 func oneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return s
+	return clipBytes(strings.Join(strings.Fields(s), " "), max)
 }

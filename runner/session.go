@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frugal-dev/frugal"
 	"github.com/frugal-dev/frugal/tokenizer"
+	"github.com/frugal-dev/frugal/tool"
 )
 
 // sessionSpec is one fresh, lean session: a stable prefix (system, tools)
@@ -99,7 +101,7 @@ func (x *execution) session(ctx context.Context, spec sessionSpec) (string, frug
 			done = append(done, fmt.Sprintf("- %s(%s) -> %s", tc.Name, oneLine(string(tc.Arguments), 160), oneLine(status, 160)))
 		}
 	}
-	return "", "", fmt.Errorf("%w (%d turns); summary of what it did:\n%s", errTurns, spec.turns, clipTail(strings.Join(done, "\n"), 1500))
+	return "", "", fmt.Errorf("%w (%d turns); summary of what it did:\n%s", errTurns, spec.turns, tool.ClipTail(strings.Join(done, "\n"), 1500))
 }
 
 // fit keeps req's input within the agent's context_tokens for every model
@@ -168,23 +170,14 @@ func errString(err error) string {
 }
 
 // clipTokens keeps the head of s within n tokens.
-func clipTokens(s string, n int64) string {
-	if n <= 0 {
-		return ""
-	}
-	if int64(tokenizer.Count(s)) <= n {
-		return s
-	}
-	r := []rune(s)
-	keep := len(r)
-	for keep > 0 && int64(tokenizer.Count(string(r[:keep])+" …")) > n {
-		keep = keep * 3 / 4
-	}
-	return string(r[:keep]) + " …"
-}
+func clipTokens(s string, n int64) string { return clipTokensAt(s, n, false) }
 
 // clipTokensTail keeps the tail of s within n tokens.
-func clipTokensTail(s string, n int64) string {
+func clipTokensTail(s string, n int64) string { return clipTokensAt(s, n, true) }
+
+// clipTokensAt keeps the head of s, or its tail, within n tokens, marking
+// the cut with "…".
+func clipTokensAt(s string, n int64, tail bool) string {
 	if n <= 0 {
 		return ""
 	}
@@ -192,25 +185,27 @@ func clipTokensTail(s string, n int64) string {
 		return s
 	}
 	r := []rune(s)
+	piece := func(k int) string {
+		if tail {
+			return "… " + string(r[len(r)-k:])
+		}
+		return string(r[:k]) + " …"
+	}
 	keep := len(r)
-	for keep > 0 && int64(tokenizer.Count("… "+string(r[len(r)-keep:]))) > n {
+	for keep > 0 && int64(tokenizer.Count(piece(keep))) > n {
 		keep = keep * 3 / 4
 	}
-	return "… " + string(r[len(r)-keep:])
+	return piece(keep)
 }
 
+// clipBytes keeps at most n bytes of the head of s, never splitting a
+// rune, marking the cut with "…".
 func clipBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	r := []rune(s[:n])
-	return string(r[:max(0, len(r)-1)]) + "…"
-}
-
-func clipTail(s string, n int) string {
-	if len(s) <= n {
-		return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	r := []rune(s[len(s)-n:])
-	return "…" + string(r[min(1, len(r)):])
+	return s[:n] + "…"
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/tool"
 	"github.com/frugal-dev/frugal/verify"
 )
 
@@ -162,7 +163,7 @@ func (x *execution) mechanical(ctx context.Context, i int) error {
 		if res.TimedOut {
 			why = "timed out"
 		}
-		return &stepFailure{msg: fmt.Sprintf("mechanical step %s `%s` failed (%s): %s", ps.ID, ps.Command, why, oneLine(clipTail(res.Output, 1500), 1500))}
+		return &stepFailure{msg: fmt.Sprintf("mechanical step %s `%s` failed (%s): %s", ps.ID, ps.Command, why, oneLine(tool.ClipTail(res.Output, 1500), 1500))}
 	}
 	if passed, results := verify.All(ctx, x.ws, gates, verify.Input{Output: res.Output, Snapshot: snap}); !passed {
 		ss.Status = StepFailed
