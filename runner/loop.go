@@ -124,7 +124,6 @@ func (x *execution) stop(ctx context.Context, err error) error {
 		_ = x.save()
 		return err
 	}
-	x.st.Error = err.Error()
 	_ = x.finish(context.WithoutCancel(ctx), StatusFailed, err.Error())
 	return err
 }

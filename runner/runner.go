@@ -40,10 +40,8 @@ type Options struct {
 	Progress io.Writer
 	// Isolation overrides the agent's isolation mode when set.
 	Isolation frugal.Isolation
-	// ToolEnv adds names to the command environment allow-list.
-	ToolEnv []string
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Logger    *slog.Logger
+	Now       func() time.Time
 	// NewRunID makes run IDs; nil: a time-ordered random ID.
 	NewRunID func() string
 }
@@ -154,7 +152,6 @@ func (r *Runner) run(ctx context.Context, a *frugal.Agent, resumeID string) (Sum
 		// A tool result may take about a quarter of the context (a byte
 		// is at most a token), so that a session can always hold one.
 		MaxResultBytes: int(min(max(a.Limits.ContextTokens, 1024), 16<<10)),
-		Env:            r.o.ToolEnv,
 		Hide:           []string{r.o.Home},
 		Now:            r.o.Now,
 	})

@@ -1,16 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/frugal-dev/frugal"
+	"github.com/frugal-dev/frugal/config"
 	"github.com/frugal-dev/frugal/examples"
 	"github.com/frugal-dev/frugal/runner"
 	"github.com/frugal-dev/frugal/sqlite"
@@ -90,7 +92,7 @@ func (a *app) demo(ctx context.Context, keep bool, f runFlags) error {
 		printSummary(out, sum)
 		if sum.Status == runner.StatusDeferred {
 			// Raise the cap the way a user would: edit the agent file.
-			if err := raiseRunCap(file, ag.Budget.Run, 5*frugal.Cent); err != nil {
+			if err := raiseRunCap(file, 5*frugal.Cent); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "  (demo) raising the run cap in %s from %s to %s, then: frugal resume %s\n", filepath.Base(file), ag.Budget.Run, 5*frugal.Cent, sum.RunID)
@@ -160,20 +162,19 @@ func (a *app) naiveCost(ctx context.Context, db *sqlite.DB) (frugal.Money, error
 	return sum, nil
 }
 
-// raiseRunCap rewrites the run cap of an example's agent file.
-func raiseRunCap(file string, from, to frugal.Money) error {
+// runCapRe finds the run cap of an agent file's budget line.
+var runCapRe = regexp.MustCompile(`(budget:\s*\{\s*run:\s*)[0-9.]+`)
+
+// raiseRunCap rewrites the run cap of an example's agent file to m, as a
+// user would edit it.
+func raiseRunCap(file string, m frugal.Money) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
-	old := []byte("run: " + usdPlain(from))
-	if !bytes.Contains(data, old) {
-		return fmt.Errorf("demo: %s has no %q to raise", file, old)
+	if !runCapRe.Match(data) {
+		return fmt.Errorf("demo: %s has no budget: { run: … } to raise", file)
 	}
-	return os.WriteFile(file, bytes.Replace(data, old, []byte("run: "+usdPlain(to)), 1), 0o644)
-}
-
-// usdPlain formats m as the shortest decimal dollar amount ("0.003").
-func usdPlain(m frugal.Money) string {
-	return frugal.Rate(m).String()
+	usd := strings.TrimPrefix(config.USD(m), "$")
+	return os.WriteFile(file, runCapRe.ReplaceAll(data, []byte("${1}"+usd)), 0o644)
 }
