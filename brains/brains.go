@@ -151,17 +151,6 @@ type Result struct {
 	Cost     frugal.Money // all attempts, failed ones included
 }
 
-// Calls returns the settled calls of every attempt.
-func (r Result) Calls() []frugal.Call {
-	var cs []frugal.Call
-	for _, a := range r.Attempts {
-		if a.Call != nil {
-			cs = append(cs, *a.Call)
-		}
-	}
-	return cs
-}
-
 // Call sends req to the first model of models that answers, retrying each
 // model on transient failures, and returns its response. When onDelta is
 // non-nil and the adapter streams, the answer is streamed to it.
